@@ -1,0 +1,54 @@
+"""ctxgen.yaml: the map's settings and schema. Missing file = defaults (a plain vault builds)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class TopicType:
+    id: str
+    label: str | None = None
+    color: str | None = None
+    shape: str | None = None
+
+
+@dataclass(slots=True)
+class AssociationType:
+    id: str
+    label: str | None = None
+    roles: list[str] = field(default_factory=lambda: ["subject", "object"])  # role type ids, reading order
+    reading: dict[str, str] = field(default_factory=dict)  # role type id -> how it reads from that player's page
+
+
+@dataclass(slots=True)
+class RoleType:
+    id: str
+    label: str | None = None
+
+
+@dataclass(slots=True)
+class OccurrenceType:
+    id: str
+    label: str | None = None
+    datatype: str | None = None  # IRI, see ctxgen.model.DATATYPES
+
+
+@dataclass(slots=True)
+class Schema:
+    topic_types: dict[str, TopicType] = field(default_factory=dict)
+    association_types: dict[str, AssociationType] = field(default_factory=dict)
+    role_types: dict[str, RoleType] = field(default_factory=dict)
+    occurrence_types: dict[str, OccurrenceType] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Config:
+    title: str = "Knowledge map"
+    description: str = ""
+    base_url: str = ""  # "" or an absolute URL ending in "/"
+    language: str = "en"
+    theme: str = "default"
+    allow_html: bool = False
+    exclude: list[str] = field(default_factory=list)
+    schema: Schema = field(default_factory=Schema)
+    extra: dict = field(default_factory=dict)  # `extra:` passed to templates as is
