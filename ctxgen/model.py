@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
 from .diagnostics import Span
+from .source import RenderedBody
 
 # --- standard subject identifiers (TMDM 7) and datatypes ---------------------------
 TMDM = "http://psi.topicmaps.org/iso13250/model/"
@@ -122,12 +123,23 @@ class Association:
         return [r for i, r in enumerate(self.roles) if i != skip]
 
 
+@dataclass(frozen=True, slots=True)
+class LinkTarget:
+    """ctxgen: what one link hole of a body points at; topic and asset both None = unresolved."""
+
+    topic: str | None = None  # topic id
+    asset: str | None = None  # map-relative path of an asset file
+    anchor: str | None = None  # heading anchor in the target page
+
+
 @dataclass(slots=True)
 class Body:
-    """ctxgen: Markdown text of a file, and its position, so links in it report file:line:col."""
+    """ctxgen: Markdown text of a file, rendered once, with its links resolved by the model stage."""
 
     markdown: str
     span: Span  # where the body's first line is in its file
+    rendered: RenderedBody | None = None
+    targets: dict[int, LinkTarget] = field(default_factory=dict)  # LinkRef.hole -> target
 
 
 @dataclass(slots=True)
@@ -312,6 +324,13 @@ class TopicMap:
                 r.type, r.player, r.reifier = fix(r.type), fix(r.player), fix(r.reifier)
         for m in self.mentions:
             m.source, m.target = fix(m.source), fix(m.target)
+        for t in self.topics.values():
+            bodies = [t.body] + [o.note for o in t.occurrences]
+            for b in bodies:
+                if b is not None:
+                    for hole, tgt in b.targets.items():
+                        if tgt.topic == old:
+                            b.targets[hole] = LinkTarget(new, tgt.asset, tgt.anchor)
         self.reifier = fix(self.reifier)
 
     def reified_by(self, topic_id: str) -> object | None:

@@ -24,6 +24,7 @@ class LinkRef:
     span: Span  # file:line:col of the link's first character
     hole: int  # index of the placeholder in RenderedBody.html that the render stage fills
     markdown_link: bool = False  # [x](y.md) rather than [[y]]
+    context: str = ""  # plain text of the paragraph around the link, for backlinks
 
 
 @dataclass(frozen=True, slots=True)
