@@ -1,0 +1,71 @@
+"""Copy the browser libraries the default theme needs from node_modules into its static/vendor/.
+
+Third-party code is never committed: package.json + package-lock.json pin it, `npm ci` fetches it,
+and this script copies exactly the files the theme loads (plus their licences) into
+themes/default/static/vendor/ (gitignored). hatch_build.py runs it when a wheel is built.
+
+    python scripts/bundle_assets.py          # runs `npm ci` first when node_modules is missing
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+NODE_MODULES = ROOT / "node_modules"
+VENDOR = ROOT / "themes" / "default" / "static" / "vendor"
+
+# node_modules path -> vendor file name. The theme's templates load the .js files by these names.
+FILES = {
+    "vis-network/standalone/umd/vis-network.min.js": "vis-network.min.js",
+    "vis-network/LICENSE-MIT": "vis-network.LICENSE-MIT.txt",
+    "vis-network/LICENSE-APACHE-2.0": "vis-network.LICENSE-APACHE-2.0.txt",
+    "minisearch/dist/umd/index.js": "minisearch.js",
+    "minisearch/LICENSE.txt": "minisearch.LICENSE.txt",
+}
+
+
+def strip_source_map(text: str) -> str:
+    """Drop the trailing `//# sourceMappingURL=` comment: the .map is not shipped, and a browser
+    with developer tools open would otherwise request a file that is not there."""
+    lines = text.rstrip("\n").split("\n")
+    if lines and lines[-1].startswith("//# sourceMappingURL="):
+        lines.pop()
+    return "\n".join(lines) + "\n"
+
+
+def ensure_node_modules() -> None:
+    if all((NODE_MODULES / src).is_file() for src in FILES):
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        sys.exit("bundle_assets: node_modules is missing and npm is not installed (install Node.js, then `npm ci`)")
+    # --ignore-scripts: no package gets to run code at install time.
+    subprocess.run([npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"], cwd=ROOT, check=True)
+
+
+def bundle(vendor: Path = VENDOR) -> list[Path]:
+    """Copy the vendor files; returns the paths written."""
+    ensure_node_modules()
+    vendor.mkdir(parents=True, exist_ok=True)
+    written = []
+    for src, name in FILES.items():
+        data = (NODE_MODULES / src).read_bytes()
+        if name.endswith(".js"):
+            data = strip_source_map(data.decode("utf-8")).encode("utf-8")
+        out = vendor / name
+        if not out.is_file() or out.read_bytes() != data:
+            out.write_bytes(data)
+        written.append(out)
+    return written
+
+
+def main() -> None:
+    for path in bundle():
+        print(path.relative_to(ROOT))
+
+
+if __name__ == "__main__":
+    main()
