@@ -1,0 +1,278 @@
+"""Orchestration: load -> model -> validate -> render -> write, with a cache so nothing is computed twice.
+
+The parse cache keeps each source's SourceFile keyed by (size, mtime): an edit re-reads only
+that file. The build fingerprint (sources, assets, config, templates, theme, ctxgen itself,
+options) is stored with the output: a build whose fingerprint matches the output's is a
+no-op that replays the previous diagnostics.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .config import Config
+from .diagnostics import Diagnostic, Diagnostics, Severity, Span
+from .model import TopicMap
+from .source import SourceFile
+from .write import MARKER, OutputError, check_output_dir, staged_output
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+@dataclass
+class BuildOptions:
+    map_dir: Path
+    out_dir: Path | None = None  # None: MAP_DIR/_site
+    base_url: str | None = None  # overrides ctxgen.yaml
+    strict: bool = False
+    drafts: bool = False
+    write: bool = True  # False for `ctxgen check`
+    force: bool = False
+    jobs: int = 0  # 0: one per core
+    use_cache: bool = True
+
+    def resolved_out(self) -> Path:
+        return self.out_dir if self.out_dir is not None else self.map_dir / "_site"
+
+
+@dataclass
+class BuildStats:
+    topics: int = 0
+    associations: int = 0
+    occurrences: int = 0
+    pages: int = 0
+    seconds: float = 0.0
+    unchanged: bool = False
+    files_parsed: int = 0
+
+
+@dataclass
+class BuildResult:
+    diagnostics: Diagnostics
+    stats: BuildStats
+    topic_map: TopicMap | None = None
+    config: Config | None = None
+    written: bool = False
+
+    def failed(self, strict: bool) -> bool:
+        return self.diagnostics.has_errors(strict)
+
+
+def cache_dir_for(map_dir: Path, out_dir: Path) -> Path:
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ctxgen"
+    key = hashlib.sha1(f"{map_dir.resolve()}\0{out_dir.resolve()}".encode()).hexdigest()[:16]
+    return base / key
+
+
+def build(opts: BuildOptions) -> BuildResult:
+    from .configload import load_config
+    from .load import discover
+
+    t0 = time.perf_counter()
+    diags = Diagnostics()
+    stats = BuildStats()
+    map_dir = opts.map_dir
+    out_dir = opts.resolved_out()
+    jobs = opts.jobs or os.cpu_count() or 1
+
+    if not map_dir.is_dir():
+        diags.error("map-not-found", f"map folder not found: {map_dir}")
+        return BuildResult(diags, stats)
+
+    config = load_config(map_dir, diags)
+    if opts.base_url is not None:
+        config.base_url = _normalise_base_url(opts.base_url, diags)
+    if opts.write:
+        try:
+            check_output_dir(out_dir, map_dir, opts.force)
+        except OutputError as e:
+            diags.error("output-dir", str(e))
+            return _finish(diags, stats, t0)
+
+    found = discover(map_dir, config, out_dir, diags)
+    cache = _Cache(cache_dir_for(map_dir, out_dir)) if opts.use_cache else None
+    fingerprint = _fingerprint(map_dir, config, found.sources, found.assets, opts)
+
+    if opts.write and cache and not diags.has_errors() and cache.is_current(fingerprint, out_dir):
+        diags.extend(cache.last_diagnostics())
+        stats = cache.last_stats()
+        stats.unchanged, stats.pages = True, 0
+        return _finish(diags, stats, t0, config=config)
+
+    sources = _read_sources(map_dir, found.sources, config, jobs, cache, stats)
+    for s in sources:
+        diags.extend(s.diagnostics)
+
+    from .modeler import build_topic_map
+    from .validate import validate
+
+    tm = build_topic_map(sources, config, diags, drafts=opts.drafts, assets=found.assets)
+    validate(tm, config, diags)
+    stats.topics = sum(1 for t in tm.user_topics() if not t.implicit)
+    stats.associations = sum(1 for a in tm.associations if not a.type.startswith("tm:"))
+    stats.occurrences = sum(len(t.occurrences) for t in tm.topics.values())
+    result = BuildResult(diags, stats, tm, config)
+
+    if not opts.write or diags.has_errors(opts.strict):
+        return _finish(diags, stats, t0, result)
+
+    from .render import RenderOptions, SiteRenderer
+
+    renderer = SiteRenderer(
+        tm, config, RenderOptions(map_dir=map_dir, drafts=opts.drafts, jobs=jobs, assets=found.assets, sources=sources)
+    )
+    try:
+        with staged_output(out_dir) as tmp:
+            render_diags = Diagnostics()
+            render_stats = renderer.write_all(tmp, render_diags)
+            diags.extend(render_diags)
+            if render_diags.has_errors(opts.strict):
+                raise _RenderFailed
+            stats.pages = render_stats.pages
+            (tmp / MARKER).write_text(fingerprint + "\n")
+    except _RenderFailed:
+        return _finish(diags, stats, t0, result)
+    except OutputError as e:
+        diags.error("output-dir", str(e))
+        return _finish(diags, stats, t0, result)
+    except OSError as e:
+        diags.error("output-write", f"cannot write the site to {out_dir}: {e.strerror or e} ({e.filename or out_dir})")
+        return _finish(diags, stats, t0, result)
+    result.written = True
+    if cache:
+        cache.save_build(fingerprint, diags, stats)
+    return _finish(diags, stats, t0, result)
+
+
+class _RenderFailed(Exception):
+    pass
+
+
+def _finish(diags: Diagnostics, stats: BuildStats, t0: float, result: BuildResult | None = None, config=None) -> BuildResult:
+    stats.seconds = time.perf_counter() - t0
+    if result is None:
+        result = BuildResult(diags, stats, config=config)
+    return result
+
+
+def _normalise_base_url(url: str, diags: Diagnostics) -> str:
+    url = url.strip()
+    if url and "://" not in url:
+        diags.error("config-value", f"--base-url {url!r}: expected an absolute URL such as https://user.github.io/repo/")
+        return ""
+    return url if not url or url.endswith("/") else url + "/"
+
+
+def _read_sources(map_dir: Path, rels: list[str], config: Config, jobs: int, cache: "_Cache | None", stats: BuildStats) -> list[SourceFile]:
+    from .load import read_sources
+
+    stamps = {rel: _stamp(map_dir / rel) for rel in rels}
+    cached = cache.load_sources(config.allow_html) if cache else {}
+    out: dict[str, SourceFile] = {}
+    todo: list[str] = []
+    for rel in rels:
+        hit = cached.get(rel)
+        if hit is not None and hit[0] == stamps[rel]:
+            out[rel] = hit[1]
+        else:
+            todo.append(rel)
+    if todo:
+        for sf in read_sources(map_dir, todo, config.allow_html, jobs):
+            out[sf.path] = sf
+    stats.files_parsed = len(todo)
+    if cache and todo:
+        cache.save_sources(config.allow_html, {rel: (stamps[rel], out[rel]) for rel in rels if rel in out})
+    return [out[rel] for rel in rels if rel in out]
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    try:
+        st = path.stat()
+        return (st.st_size, st.st_mtime_ns)
+    except OSError:
+        return (-1, -1)
+
+
+def _fingerprint(map_dir: Path, config: Config, sources: list[str], assets: list[str], opts: BuildOptions) -> str:
+    h = hashlib.sha256()
+    h.update(f"{__version__}\0{config.base_url}\0{opts.drafts}\0".encode())
+    for rel in sources + ["\0"] + assets:
+        h.update(f"{rel}\0{_stamp(map_dir / rel)}\0".encode())
+    watched = [map_dir / "ctxgen.yaml", map_dir / "templates", PACKAGE_DIR, _theme_dir()]
+    for root in watched:
+        for p in _walk_files(root):
+            h.update(f"{p}\0{_stamp(p)}\0".encode())
+    return h.hexdigest()
+
+
+def _theme_dir() -> Path:
+    installed = PACKAGE_DIR / "themes"
+    return installed if installed.is_dir() else PACKAGE_DIR.parent / "themes"
+
+
+def _walk_files(root: Path):
+    if root.is_file():
+        yield root
+        return
+    if not root.is_dir():
+        return
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+        for f in sorted(filenames):
+            yield Path(dirpath, f)
+
+
+class _Cache:
+    """Pickled SourceFiles and the last build's fingerprint, diagnostics and counts."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def _read(self, name: str):
+        try:
+            with open(self.root / name, "rb") as f:
+                return pickle.load(f)
+        except Exception:  # a missing, old or corrupt cache is just a cold cache
+            return None
+
+    def _write(self, name: str, value) -> None:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            tmp = self.root / f".{name}.tmp"
+            with open(tmp, "wb") as f:
+                pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.root / name)
+        except OSError:
+            pass  # an unwritable cache only costs speed
+
+    def load_sources(self, allow_html: bool) -> dict:
+        data = self._read("sources.pickle")
+        if not data or data.get("version") != __version__ or data.get("allow_html") != allow_html:
+            return {}
+        return data["files"]
+
+    def save_sources(self, allow_html: bool, files: dict) -> None:
+        self._write("sources.pickle", {"version": __version__, "allow_html": allow_html, "files": files})
+
+    def is_current(self, fingerprint: str, out_dir: Path) -> bool:
+        last = self._read("build.pickle")
+        try:
+            marker = (out_dir / MARKER).read_text().strip()
+        except OSError:
+            return False
+        return bool(last) and last["fingerprint"] == fingerprint and marker == fingerprint
+
+    def last_diagnostics(self) -> list[Diagnostic]:
+        return self._read("build.pickle")["diagnostics"]
+
+    def last_stats(self) -> BuildStats:
+        return self._read("build.pickle")["stats"]
+
+    def save_build(self, fingerprint: str, diags: Diagnostics, stats: BuildStats) -> None:
+        self._write("build.pickle", {"fingerprint": fingerprint, "diagnostics": list(diags.items), "stats": stats})

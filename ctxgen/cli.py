@@ -1,0 +1,165 @@
+"""Command line: `ctxgen new|build|check|serve|convert|import`.
+
+Exit codes: 0 ok, 1 errors in the map (or warnings under --strict), 2 bad usage.
+Diagnostics and the summary go to stderr, so stdout stays clean for `convert`.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from pathlib import Path
+
+from . import __version__
+from .diagnostics import Diagnostics
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        print("ctxgen: interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:  # a bug in ctxgen, not in the map: say so briefly
+        if getattr(args, "verbose", False):
+            traceback.print_exc()
+        else:
+            print(f"ctxgen: internal error: {type(e).__name__}: {e}\n  hint: run again with -v for details, and please report it", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="ctxgen", description="Build a topic-map website from a folder of Markdown files.")
+    p.add_argument("--version", action="version", version=f"ctxgen {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, help: str, run) -> argparse.ArgumentParser:
+        c = sub.add_parser(name, help=help, description=help)
+        c.add_argument("-v", "--verbose", action="store_true", help="show tracebacks of internal errors")
+        c.set_defaults(run=run)
+        return c
+
+    c = command("new", "create a new map with example topics and a GitHub Pages workflow", _cmd_new)
+    c.add_argument("path", type=Path, help="folder to create")
+
+    for name, help, run in (("build", "build the site", _cmd_build), ("check", "validate the map without writing anything", _cmd_check)):
+        c = command(name, help, run)
+        c.add_argument("map_dir", nargs="?", type=Path, default=Path("."), metavar="MAP_DIR")
+        c.add_argument("--strict", action="store_true", help="treat warnings as errors")
+        c.add_argument("--drafts", action="store_true", help="include topics marked draft: true")
+        c.add_argument("-j", "--jobs", type=int, default=0, help="worker processes (default: one per core)")
+        c.add_argument("-q", "--quiet", action="store_true", help="print only errors and warnings")
+        if name == "build":
+            c.add_argument("-o", "--output", type=Path, help="output folder (default: MAP_DIR/_site)")
+            c.add_argument("--base-url", help="absolute URL the site is published at, e.g. https://user.github.io/repo/")
+            c.add_argument("--force", action="store_true", help="replace an output folder ctxgen did not write")
+            c.add_argument("--no-cache", action="store_true", help="ignore and do not write the build cache")
+
+    c = command("serve", "preview the site, rebuilding and reloading on every save", _cmd_serve)
+    c.add_argument("map_dir", nargs="?", type=Path, default=Path("."), metavar="MAP_DIR")
+    c.add_argument("--port", type=int, default=8000)
+    c.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
+    c.add_argument("--open", action="store_true", help="open the site in a browser")
+    c.add_argument("--drafts", action="store_true")
+    c.add_argument("--poll", action="store_true", help="poll for changes (network and WSL mounts)")
+    c.add_argument("--base-url", help="preview under this URL's path, e.g. https://user.github.io/repo/ -> /repo/")
+
+    c = command("convert", "convert a topic map between XTM, JTM, LTM, CTM and CXTM", _cmd_convert)
+    c.add_argument("input", type=Path)
+    c.add_argument("-o", "--output", type=Path, help="output file (default: standard output)")
+    c.add_argument("--to", dest="to_format", help="xtm, jtm or cxtm (default: from the output's extension, else xtm)")
+    c.add_argument("--from", dest="from_format", help="xtm, xtm1, jtm, ltm or ctm (default: from the extension)")
+
+    c = command("import", "turn a topic map file into a ctxgen map folder", _cmd_import)
+    c.add_argument("input", type=Path)
+    c.add_argument("-o", "--output", type=Path, required=True, help="map folder to create")
+    return p
+
+
+def print_diagnostics(diags: Diagnostics, strict: bool = False, base: Path | None = None) -> None:
+    for d in diags.sorted(strict):
+        print(d.format(), file=sys.stderr)
+
+
+def _summary(result, strict: bool, verb: str) -> str:
+    s = result.stats
+    items = result.diagnostics.sorted(strict)
+    errors = sum(1 for d in items if d.severity.value == "error")
+    warnings = sum(1 for d in items if d.severity.value == "warning")
+    pages = " (nothing changed)" if s.unchanged else (f", {s.pages} pages written" if result.written else "")
+    return (
+        f"ctxgen: {verb} {s.topics} topics, {s.associations} associations, {s.occurrences} occurrences{pages}; "
+        f"{warnings} warning{'s' * (warnings != 1)}, {errors} error{'s' * (errors != 1)} in {s.seconds:.2f} s"
+    )
+
+
+def _run_build(args, write: bool) -> int:
+    from .build import BuildOptions, build
+
+    opts = BuildOptions(
+        map_dir=args.map_dir,
+        out_dir=getattr(args, "output", None),
+        base_url=getattr(args, "base_url", None),
+        strict=args.strict,
+        drafts=args.drafts,
+        write=write,
+        force=getattr(args, "force", False),
+        jobs=args.jobs,
+        use_cache=not getattr(args, "no_cache", False),
+    )
+    result = build(opts)
+    print_diagnostics(result.diagnostics, args.strict)
+    failed = result.failed(args.strict)
+    if not args.quiet or failed:
+        verb = "built" if result.written or result.stats.unchanged else ("checked" if not write else "not built:")
+        print(_summary(result, args.strict, verb), file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _cmd_build(args) -> int:
+    return _run_build(args, write=True)
+
+
+def _cmd_check(args) -> int:
+    return _run_build(args, write=False)
+
+
+def _cmd_new(args) -> int:
+    from .scaffold import create_map
+
+    diags = Diagnostics()
+    create_map(args.path, diags)
+    print_diagnostics(diags)
+    if diags.has_errors():
+        return 1
+    print(f"ctxgen: created {args.path}. Next: ctxgen serve {args.path}", file=sys.stderr)
+    return 0
+
+
+def _cmd_serve(args) -> int:
+    from .serve import serve
+
+    return serve(args)
+
+
+def _cmd_convert(args) -> int:
+    from .interchange.commands import convert
+
+    diags = Diagnostics()
+    code = convert(args.input, args.output, args.to_format, args.from_format, diags)
+    print_diagnostics(diags)
+    return code
+
+
+def _cmd_import(args) -> int:
+    from .interchange.commands import import_map
+
+    diags = Diagnostics()
+    code = import_map(args.input, args.output, diags)
+    print_diagnostics(diags)
+    return code
