@@ -1,0 +1,285 @@
+"""TMDM merging (ISO/IEC 13250-2, 6) on a whole `TopicMap`, in linear time.
+
+`merge_map(tm)` brings a map to its merged, duplicate-free form:
+
+1. topics merge when they share an item identifier, a subject identifier or a subject locator,
+   or when one's item identifier is another's subject identifier (union-find over identifiers);
+2. every reference (types, players, scopes, reifiers, mentions...) is rewritten in one pass;
+3. duplicate names, variants, occurrences, roles and associations are removed; the survivor gets
+   the union of their item identifiers, and if both had a reifier the two reifiers merge;
+4. steps 1-3 repeat until reifier merging causes no more work.
+
+Then the constraints are checked: a topic reifies at most one construct, and no two constructs
+share an item identifier. A violation raises `TopicMapSyntaxError` with the span of the later
+construct. `merge_maps(target, source)` adds one map into another (XTM mergeMap, LTM/CTM include).
+"""
+from __future__ import annotations
+
+from .interchange.errors import TopicMapSyntaxError
+from .model import (
+    STANDARD_TOPICS,
+    Association,
+    LinkTarget,
+    Name,
+    Occurrence,
+    Role,
+    Topic,
+    TopicMap,
+    Variant,
+)
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, x: str) -> str:
+        root = x
+        while self.parent.get(root, root) != root:
+            root = self.parent[root]
+        while x != root:  # path compression
+            self.parent[x], x = root, self.parent[x]
+        return root
+
+    def union(self, a: str, b: str, order: dict[str, int]) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return
+        if _prefer(rb, ra, order):
+            ra, rb = rb, ra
+        self.parent[rb] = ra
+
+
+def _prefer(a: str, b: str, order: dict[str, int]) -> bool:
+    """Whether id `a` should survive a merge with `b`: standard tm: ids first, then the older topic."""
+    sa, sb = a in STANDARD_TOPICS, b in STANDARD_TOPICS
+    if sa != sb:
+        return sa
+    return order.get(a, 0) < order.get(b, 0)
+
+
+def _extend_unique(into: list[str], more: list[str]) -> None:
+    for x in more:
+        if x not in into:
+            into.append(x)
+
+
+def merge_map(tm: TopicMap) -> None:
+    """Merge `tm` in place to TMDM normal form; raises TopicMapSyntaxError on a constraint violation."""
+    pending: list[tuple[str, str]] = []
+    while True:
+        _merge_topics(tm, pending)
+        pending = _remove_duplicates(tm)
+        if not pending:
+            break
+    _check_constraints(tm)
+
+
+def merge_maps(target: TopicMap, source: TopicMap) -> None:
+    """Add every construct of `source` to `target` (topic ids are renamed apart), then merge.
+
+    The source map's own reifier and item identifiers are dropped, as XTM mergeMap specifies.
+    """
+    rename: dict[str, str] = {}
+    for tid in source.topics:
+        new = tid
+        n = 1
+        while new in target.topics or (new != tid and new in source.topics):
+            if tid in STANDARD_TOPICS:
+                new = f"{tid}~{n}"
+            else:
+                new = f"{tid}-{n}"
+            n += 1
+        rename[tid] = new
+    _rewrite(source, rename)
+    for topic in source.topics.values():
+        target.topics[topic.id] = topic
+    target.associations.extend(source.associations)
+    target.mentions.extend(source.mentions)
+    merge_map(target)
+
+
+# --- step 1 and 2: topics ---------------------------------------------------------------
+def _merge_topics(tm: TopicMap, pending: list[tuple[str, str]]) -> None:
+    uf = _UnionFind()
+    order = {tid: i for i, tid in enumerate(tm.topics)}
+    owner: dict[tuple[str, str], str] = {}
+    for t in tm.topics.values():
+        keys = [("s", x) for x in t.subject_identifiers] + [("s", x) for x in t.item_identifiers]
+        keys += [("l", x) for x in t.subject_locators]
+        for k in keys:
+            other = owner.setdefault(k, t.id)
+            if other != t.id:
+                uf.union(other, t.id, order)
+    for a, b in pending:
+        if a in tm.topics and b in tm.topics:
+            uf.union(a, b, order)
+    rename = {tid: uf.find(tid) for tid in tm.topics if uf.find(tid) != tid}
+    if not rename:
+        return
+    for gone, keep in rename.items():
+        _absorb(tm.topics[keep], tm.topics[gone])
+    for gone in rename:
+        del tm.topics[gone]
+    for old, new in list(tm.merged_ids.items()):
+        tm.merged_ids[old] = rename.get(new, new)
+    tm.merged_ids.update(rename)
+    _rewrite(tm, rename)
+
+
+def _absorb(a: Topic, b: Topic) -> None:
+    """Move b's properties into a (the same fields TopicMap.merge_topics moves)."""
+    _extend_unique(a.subject_identifiers, b.subject_identifiers)
+    _extend_unique(a.subject_locators, b.subject_locators)
+    _extend_unique(a.item_identifiers, b.item_identifiers)
+    a.names.extend(b.names)
+    a.occurrences.extend(b.occurrences)
+    _extend_unique(a.tags, b.tags)
+    a.implicit = a.implicit and b.implicit
+    if a.span is None:
+        a.span = b.span
+    if a.body is None:
+        a.body, a.source = b.body, a.source or b.source
+
+
+def _rewrite(tm: TopicMap, rename: dict[str, str]) -> None:
+    """Replace every topic reference `old` by `rename[old]`, in one pass over the map."""
+    if not rename:
+        return
+    get = rename.get
+
+    def ref(x: str | None) -> str | None:
+        return x if x is None else get(x, x)
+
+    def scope(s: frozenset[str]) -> frozenset[str]:
+        return frozenset(get(x, x) for x in s) if s and not s.isdisjoint(rename) else s
+
+    renamed: dict[str, Topic] = {}
+    for t in tm.topics.values():
+        t.id = get(t.id, t.id)
+        renamed[t.id] = t
+        for n in t.names:
+            n.type, n.reifier, n.scope = get(n.type, n.type), ref(n.reifier), scope(n.scope)
+            for v in n.variants:
+                v.reifier, v.scope = ref(v.reifier), scope(v.scope)
+        for o in t.occurrences:
+            o.type, o.reifier, o.scope = get(o.type, o.type), ref(o.reifier), scope(o.scope)
+        for body in [t.body] + [o.note for o in t.occurrences]:
+            if body is not None:
+                for hole, tgt in body.targets.items():
+                    if tgt.topic in rename:
+                        body.targets[hole] = LinkTarget(rename[tgt.topic], tgt.asset, tgt.anchor)
+    tm.topics = renamed
+    for a in tm.associations:
+        a.type, a.reifier, a.scope = get(a.type, a.type), ref(a.reifier), scope(a.scope)
+        for r in a.roles:
+            r.type, r.player, r.reifier = get(r.type, r.type), get(r.player, r.player), ref(r.reifier)
+    for m in tm.mentions:
+        m.source, m.target = get(m.source, m.source), get(m.target, m.target)
+    tm.reifier = ref(tm.reifier)
+
+
+# --- step 3: duplicates -----------------------------------------------------------------
+def _combine(keep, gone, pending: list[tuple[str, str]]) -> None:
+    """Merge duplicate construct `gone` into `keep`: item identifiers, reifier."""
+    _extend_unique(keep.item_identifiers, gone.item_identifiers)
+    if gone.reifier is not None:
+        if keep.reifier is None:
+            keep.reifier = gone.reifier
+        elif keep.reifier != gone.reifier:
+            pending.append((keep.reifier, gone.reifier))
+
+
+def _dedupe(items: list, key, pending: list[tuple[str, str]], on_merge=None) -> list:
+    seen: dict = {}
+    out = []
+    for item in items:
+        k = key(item)
+        first = seen.get(k)
+        if first is None:
+            seen[k] = item
+            out.append(item)
+        else:
+            _combine(first, item, pending)
+            if on_merge:
+                on_merge(first, item)
+    return out
+
+
+def _name_key(n: Name):
+    return (n.value, n.type, n.scope)
+
+
+def _variant_key(v: Variant):
+    return (v.value, v.datatype, v.scope)
+
+
+def _occurrence_key(o: Occurrence):
+    return (o.value, o.datatype, o.type, o.scope)
+
+
+def _role_key(r: Role):
+    return (r.type, r.player)
+
+
+def _association_key(a: Association):
+    return (a.type, a.scope, frozenset(_role_key(r) for r in a.roles))
+
+
+def _remove_duplicates(tm: TopicMap) -> list[tuple[str, str]]:
+    """Drop duplicate statements; returns reifier pairs that must merge."""
+    pending: list[tuple[str, str]] = []
+
+    def merge_variants(keep: Name, gone: Name) -> None:
+        keep.variants.extend(gone.variants)
+
+    for t in tm.topics.values():
+        if len(t.names) > 1:
+            t.names = _dedupe(t.names, _name_key, pending, merge_variants)
+        for n in t.names:
+            if len(n.variants) > 1:
+                n.variants = _dedupe(n.variants, _variant_key, pending)
+        if len(t.occurrences) > 1:
+            t.occurrences = _dedupe(t.occurrences, _occurrence_key, pending)
+    for a in tm.associations:
+        if len(a.roles) > 1:
+            a.roles = _dedupe(a.roles, _role_key, pending)
+
+    def merge_roles(keep: Association, gone: Association) -> None:
+        by_key = {_role_key(r): r for r in keep.roles}
+        for r in gone.roles:
+            _combine(by_key[_role_key(r)], r, pending)
+
+    tm.associations = _dedupe(tm.associations, _association_key, pending, merge_roles)
+    return pending
+
+
+# --- constraints --------------------------------------------------------------------------
+def _check_constraints(tm: TopicMap) -> None:
+    reified: dict[str, object] = {}
+    iids: dict[str, object] = {}
+    for t in tm.topics.values():
+        for iid in t.item_identifiers:
+            iids[iid] = t
+    for c in tm.constructs():
+        reifier = getattr(c, "reifier", None)
+        span = getattr(c, "span", None)
+        if reifier is not None:
+            if reified.setdefault(reifier, c) is not c:
+                who = tm.topics[reifier]
+                raise TopicMapSyntaxError(
+                    f"topic {_label(who)} reifies two different constructs",
+                    span or who.span,
+                    "tm-reifier-collision",
+                )
+        for iid in c.item_identifiers:
+            if iids.setdefault(iid, c) is not c:
+                raise TopicMapSyntaxError(
+                    f"item identifier {iid} is used by two different constructs", span, "tm-itemid-collision"
+                )
+
+
+def _label(t: Topic) -> str:
+    for x in t.item_identifiers + t.subject_identifiers + t.subject_locators:
+        return x
+    return t.id
