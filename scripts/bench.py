@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""ctxgen benchmark (not a test): wall time, CPU time and peak memory of real `ctxgen build` runs.
+
+    .venv/bin/python scripts/bench.py                 # 1,000 and 10,000 topics, ctxgen and quartz flavours
+    .venv/bin/python scripts/bench.py --sizes 1000    # quicker
+
+Maps come from ../shared/bench/gen_corpus.py (deterministic: same size, same files). Each
+build runs as a child process, measured with os.wait4: a cold build (empty cache, no output)
+and then a second build with nothing changed.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+GEN = REPO.parent / "shared" / "bench" / "gen_corpus.py"
+FLAVOUR_DIRS = {"ctxgen": "ctxgen", "quartz": "quartz/content"}
+
+
+@dataclass
+class Run:
+    wall: float
+    cpu: float
+    peak_mb: float
+    returncode: int
+    tail: str
+
+
+def measure(cmd: list[str], env: dict[str, str]) -> Run:
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    # ru_maxrss covers the largest single process of the child's tree (Linux: KiB);
+    # with worker processes the total can be higher, so report both build modes honestly.
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode, err.strip().splitlines()[-1] if err.strip() else "")
+
+
+def generate(n: int, root: Path) -> Path:
+    target = root / f"corpus-{n}"
+    if not (target / "corpus.json").exists():
+        shutil.rmtree(target, ignore_errors=True)
+        subprocess.run([sys.executable, str(GEN), str(n), str(target), "--flavours", "ctxgen,quartz"], check=True, stdout=subprocess.DEVNULL)
+    return target
+
+
+def bench_build(map_dir: Path, work: Path, jobs: int) -> tuple[Run, Run]:
+    out = work / "site"
+    cache = work / "cache"
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(cache, ignore_errors=True)
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
+    cmd = [sys.executable, "-m", "ctxgen", "build", str(map_dir), "-o", str(out), "-q"]
+    if jobs:
+        cmd += ["-j", str(jobs)]
+    cold = measure(cmd, env)
+    warm = measure(cmd, env)
+    return cold, warm
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="1000,10000")
+    ap.add_argument("--flavours", default="ctxgen,quartz")
+    ap.add_argument("--jobs", type=int, default=0, help="-j for ctxgen build (default: one per core)")
+    ap.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "ctxgen-bench")
+    args = ap.parse_args()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    print(f"ctxgen benchmark on {os.cpu_count()} cores; corpora in {args.workdir}")
+    print(f"{'map':<22}{'build':<10}{'wall s':>8}{'cpu s':>8}{'peak MB':>9}  result")
+    failed = False
+    for n in (int(s) for s in args.sizes.split(",")):
+        corpus = generate(n, args.workdir)
+        for flavour in args.flavours.split(","):
+            work = args.workdir / f"run-{n}-{flavour}"
+            cold, warm = bench_build(corpus / FLAVOUR_DIRS[flavour], work, args.jobs)
+            for label, run in (("cold", cold), ("unchanged", warm)):
+                print(f"{f'{flavour} {n:,}':<22}{label:<10}{run.wall:>8.2f}{run.cpu:>8.2f}{run.peak_mb:>9.0f}  {run.tail}")
+                failed |= run.returncode != 0
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,182 @@
+"""The CLI as a user types it: new, build, check, exit codes, summaries, and what a build leaves on disk."""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import CORPORA, EXAMPLE_MAP, diagnostic_lines, run_ctxgen
+
+SUMMARY = re.compile(
+    r"^ctxgen: (built|checked|not built:) (\d+) topics, (\d+) associations, (\d+) occurrences"
+    r"(, (\d+) pages written| \(nothing changed\))?; (\d+) warnings?, (\d+) errors? in \d+\.\d\d s$"
+)
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture
+def new_map(tmp_path) -> Path:
+    proc = run_ctxgen("new", "my-map", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    return tmp_path / "my-map"
+
+
+def test_version_and_usage_errors():
+    assert run_ctxgen("--version").stdout.startswith("ctxgen ")
+    assert run_ctxgen().returncode == 2
+    bad = run_ctxgen("build", "--no-such-option")
+    assert bad.returncode == 2 and "unrecognized arguments" in bad.stderr
+
+
+def test_new_scaffolds_a_map_with_a_pages_workflow(new_map: Path):
+    workflow = (new_map / ".github/workflows/pages.yml").read_text()
+    for action in ("actions/configure-pages", "actions/upload-pages-artifact", "actions/deploy-pages"):
+        assert action in workflow
+    assert "steps.pages.outputs.base_url" in workflow
+    assert (new_map / "ctxgen.yaml").exists()
+    again = run_ctxgen("new", str(new_map))
+    assert again.returncode == 1 and "error[new-target-exists]" in again.stderr
+
+
+def test_build_new_map_writes_a_site_and_a_summary(new_map: Path):
+    proc = run_ctxgen("build", new_map)
+    assert proc.returncode == 0, proc.stderr
+    assert diagnostic_lines(proc.stderr) == []
+    summary = proc.stderr.strip().splitlines()[-1]
+    m = SUMMARY.match(summary)
+    assert m and m.group(1) == "built", summary
+    assert int(m.group(2)) >= 5 and int(m.group(6)) > int(m.group(2))
+    site = new_map / "_site"
+    for page in ("index.html", "404.html", ".nojekyll", "people/ada-lovelace/index.html"):
+        assert (site / page).is_file(), page
+    assert "Ada Lovelace" in (site / "people/ada-lovelace/index.html").read_text()
+
+
+def test_python_dash_m_and_check_write_nothing(new_map: Path):
+    proc = run_ctxgen("check", new_map)
+    assert proc.returncode == 0, proc.stderr
+    assert SUMMARY.match(proc.stderr.strip().splitlines()[-1]).group(1) == "checked"
+    assert not (new_map / "_site").exists()
+
+
+def test_unchanged_rebuild_is_a_no_op_and_an_edit_is_not(new_map: Path):
+    assert run_ctxgen("build", new_map).returncode == 0
+    before = snapshot(new_map / "_site")
+    second = run_ctxgen("build", new_map)
+    assert second.returncode == 0 and "(nothing changed)" in second.stderr
+    assert snapshot(new_map / "_site") == before
+    page = new_map / "people/charles-babbage.md"
+    page.write_text(page.read_text().replace("inventor", "designer"))
+    third = run_ctxgen("build", new_map)
+    assert third.returncode == 0 and "pages written" in third.stderr
+    assert "designer" in (new_map / "_site/people/charles-babbage/index.html").read_text()
+
+
+def test_failed_build_leaves_the_previous_site_exactly_as_it_was(new_map: Path):
+    assert run_ctxgen("build", new_map).returncode == 0
+    before = snapshot(new_map / "_site")
+    (new_map / "people/broken.md").write_text("---\ntitle: [unclosed\n---\nbody\n")
+    proc = run_ctxgen("build", new_map)
+    assert proc.returncode == 1
+    assert any(line.startswith("people/broken.md:2:") and "error[" in line for line in diagnostic_lines(proc.stderr)), proc.stderr
+    assert snapshot(new_map / "_site") == before
+    leftovers = [p.name for p in new_map.iterdir() if p.name.startswith("._site")]
+    assert leftovers == []
+
+
+def test_strict_turns_warnings_into_a_failure(new_map: Path):
+    (new_map / "people/linker.md").write_text("See [[nobody-by-this-name]].\n")
+    lenient = run_ctxgen("check", new_map)
+    assert lenient.returncode == 0 and "warning[link-unresolved]" in lenient.stderr
+    strict = run_ctxgen("check", new_map, "--strict")
+    assert strict.returncode == 1 and "error[link-unresolved]" in strict.stderr
+
+
+def test_output_folder_safety(new_map: Path, tmp_path: Path):
+    same = run_ctxgen("build", new_map, "-o", new_map)
+    assert same.returncode == 1 and "error[output-dir]" in same.stderr
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "keep.txt").write_text("not ours")
+    refused = run_ctxgen("build", new_map, "-o", foreign)
+    assert refused.returncode == 1 and "--force" in refused.stderr
+    assert (foreign / "keep.txt").read_text() == "not ours"
+    (foreign / ".git").mkdir()
+    (foreign / ".git" / "HEAD").write_text("ref: refs/heads/gh-pages\n")
+    forced = run_ctxgen("build", new_map, "-o", foreign, "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert (foreign / ".git" / "HEAD").exists() and not (foreign / "keep.txt").exists()
+    assert (foreign / "index.html").exists()
+
+
+def test_output_is_deterministic_and_pages_friendly(new_map: Path, tmp_path: Path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert run_ctxgen("build", new_map, "-o", a, "--no-cache").returncode == 0
+    assert run_ctxgen("build", new_map, "-o", b, "--no-cache").returncode == 0
+    assert snapshot(a) == snapshot(b)
+    for p in a.rglob("*"):
+        assert not p.is_symlink()
+        assert (p.stat().st_mode & 0o777) == (0o755 if p.is_dir() else 0o644), p
+
+
+def test_base_url_gives_absolute_urls_only_where_required(new_map: Path):
+    proc = run_ctxgen("build", new_map, "--base-url", "https://user.github.io/repo")
+    assert proc.returncode == 0, proc.stderr
+    site = new_map / "_site"
+    assert "https://user.github.io/repo/people/ada-lovelace/" in (site / "sitemap.xml").read_text()
+    page = (site / "people/ada-lovelace/index.html").read_text()
+    hrefs = re.findall(r'(?:href|src)="([^"]*)"', page)
+    internal = [h for h in hrefs if not h.startswith(("http://", "https://", "mailto:"))]
+    assert internal and all(not h.startswith("/") for h in internal), internal
+    bad = run_ctxgen("build", new_map, "--base-url", "user.github.io/repo")
+    assert bad.returncode == 1 and "base-url" in bad.stderr
+
+
+def test_example_map_builds_with_no_warnings(tmp_path: Path):
+    proc = run_ctxgen("build", EXAMPLE_MAP, "-o", tmp_path / "site", "--strict")
+    assert proc.returncode == 0, proc.stderr
+    assert diagnostic_lines(proc.stderr) == []
+    m = SUMMARY.match(proc.stderr.strip().splitlines()[-1])
+    topics, associations = int(m.group(2)), int(m.group(3))
+    assert topics >= 40 and associations >= 60
+
+
+@pytest.mark.parametrize("vault", ["quartz-docs", "foam-docs", "dendron-vault"])
+def test_real_vaults_build_without_errors(vault: str, tmp_path: Path):
+    proc = run_ctxgen("build", CORPORA / vault, "-o", tmp_path / "site")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert not [line for line in diagnostic_lines(proc.stderr) if "error[" in line]
+    assert "Traceback" not in proc.stderr
+    assert (tmp_path / "site" / "index.html").exists()
+
+
+def test_interrupted_build_leaves_no_half_site(new_map: Path):
+    """Ctrl-C (SIGINT) mid-build: exit 130, no temporary folder left, old site intact."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    assert run_ctxgen("build", new_map).returncode == 0
+    before = snapshot(new_map / "_site")
+    for i in range(300):
+        (new_map / f"bulk-{i}.md").write_text(f"# Bulk {i}\n\n" + "Some text [[people/ada-lovelace]]. " * 200)
+    proc = subprocess.Popen([sys.executable, "-m", "ctxgen", "build", str(new_map), "-j", "1"], stderr=subprocess.PIPE, text=True)
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    if proc.returncode == 0:
+        pytest.skip("the build finished before the signal arrived")
+    assert proc.returncode == 130 and "Traceback" not in err
+    assert snapshot(new_map / "_site") == before
+    assert [p.name for p in new_map.iterdir() if p.name.startswith("._site")] == []
