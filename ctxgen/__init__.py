@@ -11,3 +11,12 @@ Scripting API:
 __version__ = "0.1.0"
 
 from .diagnostics import Diagnostic, Diagnostics, Severity, Span  # noqa: E402,F401
+
+
+def __getattr__(name: str):
+    # Lazy, so `import ctxgen` stays cheap and free of import cycles.
+    if name in ("load_map", "LoadResult"):
+        from . import api
+
+        return getattr(api, name)
+    raise AttributeError(name)
