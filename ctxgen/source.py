@@ -46,6 +46,7 @@ class RenderedBody:
     headings: tuple[Heading, ...] = ()
     first_h1: str | None = None
     text: str = ""  # plain text, for search and link context
+    tags: tuple[str, ...] = ()  # inline #tags of the body, in order of first use, without '#'
 
 
 @dataclass(slots=True)
