@@ -50,5 +50,6 @@ class Config:
     theme: str = "default"
     allow_html: bool = False
     exclude: list[str] = field(default_factory=list)
+    max_file_bytes: int = 1_048_576  # larger source files are an error (a runaway paste or a binary)
     schema: Schema = field(default_factory=Schema)
     extra: dict = field(default_factory=dict)  # `extra:` passed to templates as is

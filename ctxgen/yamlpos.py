@@ -1,0 +1,292 @@
+"""YAML that remembers where every key and value came from.
+
+PyYAML's loaders throw positions away, so we let the (C) composer build the node graph and
+construct values ourselves: mappings become `PosDict`, sequences `PosList`, both remembering the
+`Span` of each key, value and item; scalars get the safe resolver's types (str, int, float,
+bool, None, date/datetime). On the way we report what PyYAML would hide or crash on: duplicate
+keys (it keeps the last silently), unsafe or unknown tags, recursive aliases.
+
+PyYAML marks are 0-based and relative to the YAML text; spans are 1-based file positions,
+shifted by `line_offset` (the number of file lines before the YAML text, 1 for front matter).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .diagnostics import Diagnostic, Severity, Span
+
+try:  # the C composer is several times faster; identical node graphs
+    from yaml import CSafeLoader as _FastLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _FastLoader
+
+_T = "tag:yaml.org,2002:"
+
+
+class PosDict(dict):
+    """A dict from YAML that knows the span of itself, of each key and of each value."""
+
+    __slots__ = ("span", "_keys", "_values")
+
+    def __init__(self, *args: Any, span: Span | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.span = span
+        self._keys: dict[Any, Span] = {}
+        self._values: dict[Any, Span] = {}
+
+    def key_span(self, key: Any) -> Span | None:
+        return self._keys.get(key, self.span)
+
+    def value_span(self, key: Any) -> Span | None:
+        return self._values.get(key, self.span)
+
+    def set_spans(self, key: Any, key_span: Span, value_span: Span) -> None:
+        self._keys[key] = key_span
+        self._values[key] = value_span
+
+    def __reduce__(self):  # pickle spans too (SourceFiles cross process boundaries)
+        return (_rebuild_dict, (dict(self), self.span, self._keys, self._values))
+
+    def __repr__(self) -> str:
+        return f"PosDict({dict.__repr__(self)})"
+
+
+class PosList(list):
+    """A list from YAML that knows the span of itself and of each item."""
+
+    __slots__ = ("span", "_items")
+
+    def __init__(self, *args: Any, span: Span | None = None) -> None:
+        super().__init__(*args)
+        self.span = span
+        self._items: list[Span] = []
+
+    def item_span(self, index: int) -> Span | None:
+        try:
+            return self._items[index]
+        except IndexError:
+            return self.span
+
+    def __reduce__(self):
+        return (_rebuild_list, (list(self), self.span, self._items))
+
+    def __repr__(self) -> str:
+        return f"PosList({list.__repr__(self)})"
+
+
+def _rebuild_dict(items: dict, span: Span | None, keys: dict, values: dict) -> PosDict:
+    d = PosDict(items, span=span)
+    d._keys, d._values = keys, values
+    return d
+
+
+def _rebuild_list(items: list, span: Span | None, spans: list) -> PosList:
+    lst = PosList(items, span=span)
+    lst._items = spans
+    return lst
+
+
+def span_of(value: Any, default: Span | None = None) -> Span | None:
+    """The span of a PosDict/PosList, else `default`."""
+    return getattr(value, "span", None) or default
+
+
+def load_yaml(text: str, path: str, line_offset: int = 0) -> tuple[Any, list[Diagnostic]]:
+    """Parse one YAML document into plain values with positions.
+
+    Returns (value, diagnostics). On any error diagnostic the value must not be trusted
+    (it is None after a syntax error). An empty document gives None.
+    """
+    try:
+        node = yaml.compose(text, Loader=_FastLoader)
+    except yaml.YAMLError as fast_error:
+        return None, [_syntax_error(text, path, line_offset, fast_error)]
+    if node is None:
+        return None, []
+    builder = _Builder(path, line_offset)
+    try:
+        value = builder.build(node)
+    except RecursionError:
+        return None, [Diagnostic(Severity.ERROR, "yaml-too-deep", "YAML nested too deeply",
+                                 builder.span(node))]
+    return value, builder.diagnostics
+
+
+def _syntax_error(text: str, path: str, line_offset: int, fast_error: yaml.YAMLError) -> Diagnostic:
+    # Errors are rare: re-parse with the pure-Python loader, whose messages are clearer and do
+    # not depend on whether libyaml is installed, so diagnostics are the same everywhere.
+    error = fast_error
+    try:
+        yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as slow_error:
+        error = slow_error
+    except RecursionError:  # the Python composer recurses; the C one stops at depth 1000
+        pass
+    mark = getattr(error, "problem_mark", None)
+    context_mark = getattr(error, "context_mark", None)
+    if mark is None or (context_mark is not None and mark.index >= len(text.rstrip())):
+        mark = context_mark or mark  # "unexpected end": where the unclosed thing began helps more
+    problem = getattr(error, "problem", None) or str(error)
+    context = getattr(error, "context", None)
+    message = f"YAML syntax error: {context}, {problem}" if context else f"YAML syntax error: {problem}"
+    if mark is None:
+        return Diagnostic(Severity.ERROR, "yaml-syntax", message, Span(path, 1 + line_offset, 1))
+    line, col = mark.line, mark.column
+    lines = text.split("\n")
+    if line >= len(lines):  # error at the very end: point after the last line
+        line = max(len(lines) - 1, 0)
+        col = len(lines[line]) if lines else 0
+    return Diagnostic(
+        Severity.ERROR,
+        "yaml-syntax",
+        message,
+        Span(path, line + 1 + line_offset, col + 1),
+        _hint(problem, lines[line] if lines else "", col),
+    )
+
+
+def _hint(problem: str, source_line: str, col: int) -> str:
+    if "\t" in source_line or "'\\t'" in problem:
+        advice = "YAML indentation must use spaces, not tabs"
+    elif "mapping values are not allowed" in problem:
+        advice = 'quote a value that contains ": " (title: "a: b")'
+    else:
+        advice = "check the YAML near here"
+    shown = source_line.replace("\t", " ")  # one column per character keeps the caret aligned
+    if len(shown) > 80:  # a window around the caret
+        start = max(col - 40, 0)
+        shown, col = shown[start:start + 80], col - start
+    return f"{advice}\n    {shown}".rstrip() + f"\n    {' ' * col}^"
+
+
+class _Builder:
+    """Turns a composed node graph into PosDict/PosList/scalars, collecting diagnostics."""
+
+    def __init__(self, path: str, line_offset: int) -> None:
+        self.path = path
+        self.line_offset = line_offset
+        self.diagnostics: list[Diagnostic] = []
+        self._done: dict[int, Any] = {}  # node id -> value, so aliases share (no billion laughs)
+        self._active: set[int] = set()  # nodes being built, to catch recursive aliases
+        self._constructor = SafeConstructor()
+
+    def span(self, node: Node) -> Span:
+        mark = node.start_mark
+        return Span(self.path, mark.line + 1 + self.line_offset, mark.column + 1)
+
+    def error(self, code: str, message: str, node: Node, hint: str | None = None) -> None:
+        self.diagnostics.append(Diagnostic(Severity.ERROR, code, message, self.span(node), hint))
+
+    def build(self, node: Node) -> Any:
+        key = id(node)
+        if key in self._done:
+            return self._done[key]
+        if key in self._active:
+            self.error("yaml-recursive", "recursive YAML alias (an anchor used inside itself)", node)
+            return None
+        self._active.add(key)
+        if isinstance(node, ScalarNode):
+            value = self.scalar(node)
+        elif isinstance(node, MappingNode):
+            value = self.mapping(node)
+        else:
+            value = self.sequence(node)
+        self._active.discard(key)
+        self._done[key] = value
+        return value
+
+    def scalar(self, node: ScalarNode) -> Any:
+        tag = node.tag
+        if tag == _T + "str":
+            return node.value
+        construct = _SCALARS.get(tag)
+        if construct is None:
+            self.bad_tag(node)
+            return node.value
+        try:
+            return construct(self._constructor, node)
+        except (ValueError, ConstructorError, OverflowError, AttributeError):
+            what = _TYPE_NAMES.get(tag, tag)
+            self.diagnostics.append(Diagnostic(
+                Severity.WARNING, "yaml-value",
+                f"could not read {node.value!r} as {what}; kept as text", self.span(node),
+                "quote it to make it text"))
+            return node.value
+
+    def sequence(self, node: SequenceNode) -> PosList:
+        if node.tag not in _SEQUENCE_TAGS:
+            self.bad_tag(node)
+        out = PosList(span=self.span(node))
+        spans = out._items
+        for item in node.value:
+            out.append(self.build(item))
+            spans.append(self.span(item))
+        return out
+
+    def mapping(self, node: MappingNode) -> PosDict:
+        if node.tag not in _MAPPING_TAGS:
+            self.bad_tag(node)
+        out = PosDict(span=self.span(node))
+        merged: list[PosDict] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _T + "merge":
+                merged.extend(self.merge_sources(value_node))
+                continue
+            key = self.build(key_node)
+            value = self.build(value_node)
+            try:
+                hash(key)
+            except TypeError:
+                self.error("yaml-key", "a mapping key must be a plain value, not a list or mapping", key_node)
+                continue
+            key_span = self.span(key_node)
+            if key in out:
+                first = out._keys[key]
+                self.diagnostics.append(Diagnostic(
+                    Severity.WARNING, "duplicate-key",
+                    f"duplicate key {key!r} (first on line {first.line}); the last one is used",
+                    key_span, "remove one of them"))
+            out[key] = value
+            out.set_spans(key, key_span, self.span(value_node))
+        for source in merged:  # YAML merge keys: explicit keys win, earlier merges win
+            for key, value in source.items():
+                if key not in out:
+                    out[key] = value
+                    out.set_spans(key, source.key_span(key), source.value_span(key))
+        return out
+
+    def merge_sources(self, node: Node) -> list[PosDict]:
+        value = self.build(node)
+        items = value if isinstance(value, PosList) else [value]
+        sources = [v for v in items if isinstance(v, PosDict)]
+        if len(sources) != len(items):
+            self.error("yaml-merge", "a merge key '<<' needs a mapping or a list of mappings", node)
+        return sources
+
+    def bad_tag(self, node: Node) -> None:
+        tag = node.tag
+        shown = "!!" + tag[len(_T):] if tag.startswith(_T) else tag
+        if tag.startswith(_T + "python/"):
+            self.error("yaml-unsafe-tag", f"unsafe YAML tag '{shown}' rejected", node,
+                       "ctxgen only reads plain YAML values; remove the tag")
+        else:
+            self.error("yaml-unknown-tag", f"unsupported YAML tag '{shown}'", node,
+                       "remove the tag, or quote the value to make it text")
+
+
+_SCALARS = {
+    _T + "null": lambda c, n: None,
+    _T + "bool": SafeConstructor.construct_yaml_bool,
+    _T + "int": SafeConstructor.construct_yaml_int,
+    _T + "float": SafeConstructor.construct_yaml_float,
+    _T + "timestamp": SafeConstructor.construct_yaml_timestamp,
+    _T + "binary": SafeConstructor.construct_yaml_binary,
+}
+_TYPE_NAMES = {_T + "bool": "a boolean", _T + "int": "an integer", _T + "float": "a number",
+               _T + "timestamp": "a date", _T + "binary": "base64 data", _T + "null": "null"}
+_SEQUENCE_TAGS = {_T + "seq", _T + "omap", _T + "pairs"}
+_MAPPING_TAGS = {_T + "map", _T + "set"}
