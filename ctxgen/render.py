@@ -1,0 +1,684 @@
+"""Render stage: a TopicMap and its Config become the site's pages and files.
+
+`SiteRenderer` builds its lookup indexes once (`site_index.SiteIndex`), compiles the theme's
+templates once, and renders any page by its site path. `write_all` renders every page, in
+worker processes on a large map (fork: the workers inherit the renderer and write their own
+files), and adds the theme's static files, the map's assets, the graph JSON, the search index,
+sitemap.xml, 404.html and .nojekyll.
+
+Problems are diagnostics, never exceptions: setup problems (unknown theme, a template syntax
+error) are collected when the renderer is made and reported by `write_all`.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+from urllib.parse import urlsplit
+from xml.sax.saxutils import escape as xml_escape
+
+import jinja2
+from markupsafe import Markup, escape
+
+from .config import Config
+from .diagnostics import Diagnostic, Diagnostics, Severity, Span
+from .model import DEFAULT_NAME_TYPE, XSD_ANYURI, Association, Body, LinkTarget, Topic, TopicMap
+from .site_index import SiteIndex
+from .site_paths import (
+    GRAPH,
+    HOME,
+    NAMES,
+    NOT_FOUND,
+    SEARCH,
+    TAGS,
+    absolute_url,
+    href,
+    is_safe_path,
+    root_of,
+    tag_path,
+    topic_path,
+    url_of,
+)
+from .site_templates import (
+    REQUIRED_TEMPLATES,
+    MapThemeLoader,
+    TemplateLocator,
+    available_themes,
+    find_theme,
+    make_environment,
+)
+from .site_values import IMAGE_EXTENSIONS, format_value, safe_href
+from .source import LinkRef, SourceFile
+
+try:  # the frontend engineer's modules; the site builds without them
+    from . import graphdata as _graphdata
+except ImportError:  # pragma: no cover
+    _graphdata = None
+try:
+    from . import searchindex as _searchindex
+except ImportError:
+    _searchindex = None
+
+EMBED_DEPTH = 3  # ![[a]] inside ![[b]] inside ![[c]]: deeper embeds become links
+PARALLEL_MIN_PAGES = 400  # below this, forking costs more than it saves
+MOST_CONNECTED = 12
+RECENT = 10
+DATE_OCCURRENCE_TYPES = ("updated", "modified", "lastmod", "date", "created", "published")
+GLOBAL_GRAPH_JSON = getattr(_graphdata, "GLOBAL_GRAPH_PATH", "graph/all.json")
+SEARCH_JSON = getattr(_searchindex, "SEARCH_INDEX_PATH", "search-index.json")
+
+
+@dataclass
+class RenderOptions:
+    map_dir: Path | None = None  # for templates/ overrides and assets
+    drafts: bool = False
+    base_url: str | None = None  # overrides config.base_url
+    jobs: int = 1
+    serve_mode: bool = False  # set by the dev server (no sitemap)
+    assets: list[str] = field(default_factory=list)  # map-relative paths of non-Markdown files to copy
+    sources: list[SourceFile] = field(default_factory=list)  # for "recently changed" (mtime)
+
+
+@dataclass
+class RenderStats:
+    pages: int = 0
+    files: int = 0  # everything written, pages included
+    bytes: int = 0
+    seconds: float = 0.0
+
+
+@dataclass(slots=True)
+class _Page:
+    kind: str
+    key: str = ""  # topic id or tag
+
+
+def _sort_key(label: str) -> tuple[str, str]:
+    return (label.casefold(), label)
+
+
+def _letter(label: str) -> str:
+    base = unicodedata.normalize("NFKD", label.strip())[:1].upper()
+    return base if base.isalpha() else "#"
+
+
+class SiteRenderer:
+    def __init__(self, tm: TopicMap, config: Config, options: RenderOptions | None = None):
+        self.tm = tm
+        self.config = config
+        self.options = options or RenderOptions()
+        self.base_url = self.options.base_url if self.options.base_url is not None else config.base_url
+        self.setup = Diagnostics()  # problems found before any page is rendered
+        self.index = SiteIndex.build(tm, config, self.options.drafts)
+        self._mtimes = {s.path: s.mtime for s in self.options.sources}
+        self._env: jinja2.Environment | None = None
+        self._templates: dict[str, jinja2.Template] = {}
+        self._theme_dir = find_theme(config.theme)
+        self._setup_templates()
+        self._pages = self._plan_pages()
+
+    # --- templates ---------------------------------------------------------------------
+    def _setup_templates(self) -> None:
+        if self._theme_dir is None:
+            self.setup.error(
+                "theme-unknown",
+                f"unknown theme {self.config.theme!r}; available: {', '.join(available_themes()) or '(none)'}",
+                Span("ctxgen.yaml"),
+            )
+            return
+        theme_templates = self._theme_dir / "templates"
+        override_dir = self.options.map_dir / "templates" if self.options.map_dir else None
+        loader = MapThemeLoader(override_dir if override_dir and override_dir.is_dir() else None, theme_templates)
+        self._env = make_environment(loader)
+        self._locator = TemplateLocator(self.options.map_dir, loader)
+        missing = [t for t in REQUIRED_TEMPLATES if loader._path(t) is None]
+        if missing:
+            have = sorted(p.name for p in theme_templates.glob("*.html"))
+            self.setup.error(
+                "theme-incomplete",
+                f"theme {self.config.theme!r} lacks {', '.join(missing)}; it has {', '.join(have) or 'no templates'}",
+                Span("ctxgen.yaml"),
+            )
+        for name in list(REQUIRED_TEMPLATES) + loader.overrides():
+            if name in missing:
+                continue
+            try:
+                self._templates[name] = self._env.get_template(name)
+            except jinja2.TemplateSyntaxError as e:
+                self.setup.add(self._locator.syntax_error(e))
+            except jinja2.TemplateError as e:
+                self.setup.add(self._locator.render_error(e, name))
+
+    # --- the pages -----------------------------------------------------------------------
+    def _plan_pages(self) -> dict[str, _Page]:
+        pages: dict[str, _Page] = {}
+        owners: dict[str, str] = {}
+
+        def claim(path: str, page: _Page | None, owner: str) -> None:
+            if not is_safe_path(path):
+                self.setup.error("output-path", f"{owner}: output path {path!r} would leave the site folder")
+                return
+            if path in owners:
+                self.setup.error("output-collision", f"{owner} and {owners[path]} both write {path}")
+                return
+            owners[path] = owner
+            if page is not None:
+                pages[path] = page
+
+        for special, kind in ((HOME, "home"), (TAGS, "tags"), (NAMES, "names"), (GRAPH, "graph"),
+                              (SEARCH, "search"), (NOT_FOUND, "404")):
+            claim(special, _Page(kind), f"the {kind} page")
+        for tid, t in sorted(self.index.topics.items()):
+            claim(topic_path(tid), _Page("topic", tid), f"topic {tid!r}" + (f" ({t.source})" if t.source else ""))
+        for tag in sorted(self.index.tags):
+            claim(tag_path(tag), _Page("tag", tag), f"tag {tag!r}")
+        self._tag_paths = {tag: tag_path(tag) for tag in self.index.tags}
+        for asset in self.options.assets:
+            claim(asset, None, f"asset {asset}")
+        for extra in self._extra_files():
+            claim(extra, None, "the theme's static files" if extra.startswith("static/") else f"generated {extra}")
+        return pages
+
+    def _extra_files(self) -> list[str]:
+        out = [".nojekyll", "sitemap.xml"]
+        if self._theme_dir is not None:
+            static = self._theme_dir / "static"
+            if static.is_dir():
+                out += ["static/" + p.relative_to(static).as_posix() for p in sorted(static.rglob("*"))
+                        if p.is_file() and not p.name.startswith(".")]
+        return out
+
+    def pages(self) -> list[str]:
+        """Every page's site-relative path, in a stable order."""
+        return list(self._pages)
+
+    @property
+    def ok(self) -> bool:
+        return not self.setup.has_errors()
+
+    # --- links ---------------------------------------------------------------------------
+    def label(self, tid: str) -> str:
+        return self.index.labels.get(tid, tid)
+
+    def link(self, page: str, tid: str) -> dict:
+        """A link to a topic from `page`; href "" when the topic has no page (a standard or draft topic)."""
+        return {
+            "id": tid,
+            "label": self.label(tid),
+            "href": href(page, topic_path(tid)) if tid in self.index.topics else "",
+            "color": self.index.colors.get(tid, ""),
+        }
+
+    def links(self, page: str, ids: Iterable[str], sort: bool = True) -> list[dict]:
+        out = [self.link(page, t) for t in ids]
+        if sort:
+            out.sort(key=lambda l: _sort_key(l["label"]))
+        return out
+
+    # --- bodies --------------------------------------------------------------------------
+    def body_html(self, body: Body | None, page: str, stack: tuple[str, ...] = ()) -> Markup:
+        """A body's HTML with its link holes filled for `page`; embeds render their target's body."""
+        if body is None or body.rendered is None:
+            return Markup("")
+        rendered = body.rendered
+        if not rendered.links:
+            return Markup(rendered.html)
+
+        def target_of(link: LinkRef) -> LinkTarget | None:
+            t = body.targets.get(link.hole)
+            if t is None or (t.topic is None and t.asset is None):
+                return None
+            if t.topic is not None and t.topic not in self.index.topics:
+                return None  # a draft or unknown topic: shown as missing
+            return t
+
+        def href_for(link: LinkRef) -> str | None:
+            t = target_of(link)
+            if t is None:
+                return None
+            if t.topic is not None:
+                return href(page, topic_path(t.topic), t.anchor)
+            return href(page, t.asset)
+
+        def embed_for(link: LinkRef) -> str | None:
+            t = target_of(link)
+            if t is None:
+                return None
+            if t.asset is not None:
+                src = href(page, t.asset)
+                if t.asset.lower().endswith(IMAGE_EXTENSIONS):
+                    return str(Markup('<img class="ctx-embed-image" src="{}" alt="{}" loading="lazy">').format(
+                        src, link.label or t.asset.rsplit("/", 1)[-1]))
+                return str(Markup('<a class="ctx-embed-file" href="{}">{}</a>').format(src, link.label or t.asset))
+            target = self.index.topics[t.topic]
+            here = href(page, topic_path(t.topic), t.anchor)
+            if t.topic in stack or len(stack) >= EMBED_DEPTH:
+                reason = "embed cycle" if t.topic in stack else "embedded too deep"
+                return str(Markup('<a class="ctx-embed-stop" href="{}" title="{}">{}</a>').format(
+                    here, reason, self.label(t.topic)))
+            inner = self.body_html(target.body, page, stack + (t.topic,))
+            return str(Markup(
+                '<figure class="ctx-embed"><figcaption><a href="{}">{}</a></figcaption>'
+                '<div class="ctx-embed-body">{}</div></figure>'
+            ).format(here, self.label(t.topic), inner))
+
+        return Markup(fill_holes(rendered, href_for, embed_for))
+
+    # --- page contexts ---------------------------------------------------------------------
+    def _common(self, path: str, kind: str, title: str, has_graph: bool = False, root: str | None = None) -> dict:
+        cfg = self.config
+        root = root if root is not None else root_of(path)
+        return {
+            "site": {
+                "title": cfg.title,
+                "description": cfg.description,
+                "language": cfg.language,
+                "base_url": self.base_url,
+                "extra": cfg.extra,
+                "counts": self._counts,
+            },
+            "page": {
+                "path": path,
+                "kind": kind,
+                "title": title,
+                "canonical": absolute_url(self.base_url, path) if self.base_url and kind != "404" else "",
+                "has_graph": has_graph,
+            },
+            "root": root,
+            "nav": self._nav(path, root),
+            "graph_json": GLOBAL_GRAPH_JSON,
+            "search_json": SEARCH_JSON,
+        }
+
+    def _nav(self, path: str, root: str) -> list[dict]:
+        return [{"label": label, "href": root + url_of(target), "current": target == path}
+                for label, target in (("Home", HOME), ("Names A–Z", NAMES), ("Tags", TAGS),
+                                      ("Graph", GRAPH), ("Search", SEARCH))]
+
+    @property
+    def _counts(self) -> dict:
+        c = getattr(self, "_counts_cache", None)
+        if c is None:
+            ix = self.index
+            c = self._counts_cache = {
+                "topics": sum(1 for t in ix.topics.values() if not t.implicit),
+                "associations": ix.association_count,
+                "types": sum(1 for ty, inst in ix.instances_of.items() if ty in ix.topics and inst),
+                "tags": len(ix.tags),
+            }
+        return c
+
+    def topic_context(self, path: str, tid: str) -> dict:
+        t = self.index.topics[tid]
+        ix = self.index
+        link = lambda x: self.link(path, x)  # noqa: E731
+        scope = lambda s: self.links(path, s)  # noqa: E731
+
+        names = [
+            {
+                "value": n.value,
+                "type": link(n.type) if n.type != DEFAULT_NAME_TYPE else None,
+                "scope": scope(n.scope),
+                "variants": [{"value": v.value, "scope": scope(v.scope)} for v in n.variants],
+            }
+            for n in t.names
+        ]
+        occ_groups: dict[str, dict] = {}
+        notes = []
+        for o in t.occurrences:
+            if o.note is not None:
+                notes.append({"type": link(o.type), "scope": scope(o.scope), "html": self.body_html(o.note, path, (tid,))})
+                continue
+            group = occ_groups.get(o.type)
+            if group is None:
+                group = occ_groups[o.type] = {"type": link(o.type), "values": []}
+            html = format_value(o.value, o.datatype, lambda v: href(path, v), alt=f"{t.name}: {self.label(o.type)}")
+            group["values"].append({"html": html, "scope": scope(o.scope)})
+
+        reified = ix.reifies.get(tid)
+        ctx = self._common(path, "topic", t.name, has_graph=True)
+        ctx["graph_json"] = _graphdata.topic_graph_url(tid) if _graphdata else GLOBAL_GRAPH_JSON
+        ctx["topic"] = {
+            "id": tid,
+            "name": t.name,
+            "draft": t.draft,
+            "implicit": t.implicit,
+            "source": t.source or "",
+            "types": self.links(path, ix.types_of.get(tid, ()), sort=False),
+            "names": names,
+            "subject_identifiers": [self._iri(path, i) for i in t.subject_identifiers],
+            "subject_locators": [self._iri(path, i) for i in t.subject_locators],
+            "body": self.body_html(t.body, path, (tid,)),
+            "headings": list(t.body.rendered.headings) if t.body and t.body.rendered else [],
+            "occurrences": list(occ_groups.values()),
+            "notes": notes,
+            "associations": self._association_groups(path, tid),
+            "reifies": self._association_view(path, reified) if reified is not None else None,
+            "instances": self.links(path, ix.instances_of.get(tid, ())),
+            "subtypes": self.links(path, ix.subtypes_of.get(tid, ())),
+            "supertypes": self.links(path, ix.supertypes_of.get(tid, ())),
+            "typed_associations": [self._association_view(path, a) for a in ix.by_type.get(tid, ())],
+            "backlinks": [
+                {"source": link(src), "contexts": contexts}
+                for src, contexts in sorted(ix.backlinks.get(tid, {}).items(), key=lambda kv: _sort_key(self.label(kv[0])))
+            ],
+            "tags": [{"label": tag, "href": href(path, self._tag_paths[tag])} for tag in t.tags if tag in self._tag_paths],
+        }
+        return ctx
+
+    def _iri(self, path: str, iri: str) -> dict:
+        return {"text": iri, "href": safe_href(iri, lambda v: href(path, v))}
+
+    def _roles_view(self, path: str, roles: Iterable) -> list[dict]:
+        """Roles grouped by role type, in order: [{role, players}]."""
+        groups: dict[str, dict] = {}
+        for r in roles:
+            g = groups.get(r.type)
+            if g is None:
+                g = groups[r.type] = {"role": self.link(path, r.type), "players": []}
+            g["players"].append(self.link(path, r.player))
+        return list(groups.values())
+
+    def _association_view(self, path: str, a: Association) -> dict:
+        return {
+            "type": self.link(path, a.type),
+            "roles": self._roles_view(path, a.roles),
+            "scope": self.links(path, a.scope),
+            "reifier": self.link(path, a.reifier) if a.reifier else None,
+        }
+
+    def reading(self, a: Association, my_role: str) -> tuple[str, str]:
+        """How association `a` reads from the page of the player of `my_role`: (text, direction).
+
+        The schema's `reading` wins; otherwise a symmetric type (every role the same type)
+        reads as its label both ways, the first role reads "label" and the others "← label"
+        (the arrow says the relation points at this topic).
+        """
+        schema = self.config.schema.association_types.get(a.type)
+        role_types = [r.type for r in a.roles]
+        symmetric = len(set(role_types)) == 1
+        first = (schema.roles[0] if schema and schema.roles else role_types[0]) if role_types else my_role
+        direction = "symmetric" if symmetric else ("forward" if my_role == first else "backward")
+        if schema is not None and schema.reading.get(my_role):
+            return schema.reading[my_role], direction
+        return self._default_reading(a.type, direction), direction
+
+    def _default_reading(self, assoc_type: str, direction: str) -> str:
+        label = self.label(assoc_type)
+        return label if direction != "backward" else f"← {label}"
+
+    def _association_groups(self, path: str, tid: str) -> list[dict]:
+        groups: dict[tuple[str, str], dict] = {}
+        for a, i in self.index.by_player.get(tid, ()):
+            my_role = a.roles[i].type
+            key = (a.type, my_role)
+            g = groups.get(key)
+            if g is None:
+                text, direction = self.reading(a, my_role)
+                g = groups[key] = {
+                    "type": self.link(path, a.type),
+                    "role": self.link(path, my_role),
+                    "reading": text,
+                    "direction": direction,
+                    "from_schema": text != self._default_reading(a.type, direction),
+                    "rows": [],
+                }
+            g["rows"].append({
+                "others": self._roles_view(path, a.others(tid)),
+                "scope": self.links(path, a.scope),
+                "reifier": self.link(path, a.reifier) if a.reifier else None,
+            })
+        return sorted(groups.values(), key=lambda g: (_sort_key(g["reading"]), g["type"]["id"]))
+
+    def home_context(self, path: str) -> dict:
+        ix = self.index
+        ctx = self._common(path, "home", self.config.title)
+        home_topic = next((t for t in ix.topics.values() if t.source == "index.md"), None)
+        types = [
+            {"link": self.link(path, ty), "count": sum(1 for i in inst if i in ix.topics)}
+            for ty, inst in ix.instances_of.items()
+            if ty in ix.topics
+        ]
+        types = [t for t in types if t["count"]]
+        types.sort(key=lambda t: (-t["count"], _sort_key(t["link"]["label"])))
+        connected = sorted((tid for tid in ix.topics if ix.degree.get(tid)),
+                           key=lambda tid: (-ix.degree[tid], _sort_key(self.label(tid)), tid))[:MOST_CONNECTED]
+        ctx["home"] = {
+            "text": self.body_html(home_topic.body, path, (home_topic.id,)) if home_topic else Markup(""),
+            "topic": self.link(path, home_topic.id) if home_topic else None,
+            "types": types,
+            "connected": [{"link": self.link(path, tid), "degree": ix.degree[tid]} for tid in connected],
+            "recent": self._recent(path),
+        }
+        return ctx
+
+    def _recent(self, path: str) -> list[dict]:
+        """Recently changed topics: by a date occurrence when the map has them, else by file mtime."""
+        dated: list[tuple[str, str]] = []
+        for tid, t in self.index.topics.items():
+            for o in t.occurrences:
+                if o.type in DATE_OCCURRENCE_TYPES and o.value[:4].isdigit():
+                    dated.append((o.value[:10], tid))
+                    break
+        if dated:
+            dated.sort(key=lambda d: (d[0], d[1]), reverse=True)
+            return [{"link": self.link(path, tid), "date": date} for date, tid in dated[:RECENT]]
+        stamped = [(self._mtimes[t.source], tid) for tid, t in self.index.topics.items()
+                   if t.source and self._mtimes.get(t.source)]
+        stamped.sort(key=lambda d: (-d[0], d[1]))
+        return [{"link": self.link(path, tid), "date": time.strftime("%Y-%m-%d", time.gmtime(ts))}
+                for ts, tid in stamped[:RECENT]]
+
+    def tags_context(self, path: str) -> dict:
+        ctx = self._common(path, "tags", "Tags")
+        ctx["tags"] = sorted(
+            ({"label": tag, "href": href(path, p), "count": len(self.index.tags[tag])} for tag, p in self._tag_paths.items()),
+            key=lambda t: _sort_key(t["label"]),
+        )
+        return ctx
+
+    def tag_context(self, path: str, tag: str) -> dict:
+        ctx = self._common(path, "tag", f"Tag: {tag}")
+        described = self.index.topics.get("tags/" + tag)
+        ctx["tag"] = {
+            "label": tag,
+            "topics": self.links(path, self.index.tags[tag]),
+            "body": self.body_html(described.body, path, (described.id,)) if described else Markup(""),
+            "topic": self.link(path, described.id) if described else None,
+        }
+        return ctx
+
+    def names_context(self, path: str) -> dict:
+        entries = []
+        for tid, t in self.index.topics.items():
+            main = t.name
+            seen = set()
+            for n in t.names or ():
+                if n.value in seen:
+                    continue
+                seen.add(n.value)
+                entries.append({"name": n.value, "link": self.link(path, tid), "alias": n.value != main})
+            if not t.names:
+                entries.append({"name": main, "link": self.link(path, tid), "alias": False})
+        entries.sort(key=lambda e: (_sort_key(e["name"]), e["link"]["id"]))
+        letters: dict[str, list] = {}
+        for e in entries:
+            letters.setdefault(_letter(e["name"]), []).append(e)
+        ctx = self._common(path, "names", "Names A–Z")
+        ctx["letters"] = [{"letter": k, "anchor": f"ctx-letter-{i}", "entries": v}
+                          for i, (k, v) in enumerate(sorted(letters.items(), key=lambda kv: (kv[0] == "#", kv[0])))]
+        return ctx
+
+    def context(self, path: str) -> tuple[str, dict]:
+        page = self._pages[path]
+        if page.kind == "topic":
+            return "topic.html", self.topic_context(path, page.key)
+        if page.kind == "tag":
+            return "tag.html", self.tag_context(path, page.key)
+        if page.kind == "home":
+            return "home.html", self.home_context(path)
+        if page.kind == "tags":
+            return "tags.html", self.tags_context(path)
+        if page.kind == "names":
+            return "names.html", self.names_context(path)
+        if page.kind == "graph":
+            return "graph.html", self._common(path, "graph", "Graph", has_graph=True)
+        if page.kind == "search":
+            return "search.html", self._common(path, "search", "Search")
+        root = urlsplit(self.base_url).path if self.base_url else "./"
+        return "404.html", self._common(path, "404", "Page not found", root=root or "/")
+
+    # --- rendering ---------------------------------------------------------------------------
+    def render(self, path: str) -> bytes:
+        """One page as UTF-8 bytes. Raises KeyError for a path that is not a page, and the
+        template's exception when it fails (write_all turns those into diagnostics)."""
+        name, ctx = self.context(path)
+        template = self._templates.get(name)
+        if template is None:
+            raise jinja2.TemplateNotFound(name)
+        return template.render(ctx).encode("utf-8")
+
+    def render_checked(self, path: str, diags: Diagnostics) -> bytes | None:
+        try:
+            return self.render(path)
+        except Exception as e:  # a template bug must not stop the others: report it
+            diags.add(self._locator.render_error(e, path) if self._env else
+                      Diagnostic(Severity.ERROR, "template-error", f"{e} (while rendering {path})"))
+            return None
+
+    def _write_pages(self, paths: list[str], out_dir: Path) -> tuple[int, int, list[Diagnostic]]:
+        diags = Diagnostics()
+        count = size = 0
+        made: set[Path] = set()
+        for path in paths:
+            data = self.render_checked(path, diags)
+            if data is None:
+                continue
+            target = out_dir / path
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            target.write_bytes(data)
+            count += 1
+            size += len(data)
+        return count, size, diags.items
+
+    def write_all(self, out_dir: Path, diags: Diagnostics) -> RenderStats:
+        """Write the whole site into out_dir (an empty folder). Errors go to diags."""
+        t0 = time.perf_counter()
+        stats = RenderStats()
+        diags.extend(self.setup)
+        if self.setup.has_errors():
+            return stats
+        out_dir.mkdir(parents=True, exist_ok=True)
+        paths = self.pages()
+        jobs = max(1, self.options.jobs)
+        if jobs == 1 or len(paths) < PARALLEL_MIN_PAGES or "fork" not in multiprocessing.get_all_start_methods():
+            results = [self._write_pages(paths, out_dir)]
+        else:
+            global _WORKER
+            _WORKER = self
+            chunks = [paths[i::jobs] for i in range(jobs)]
+            try:
+                with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                    results = pool.starmap(_write_chunk, [(chunk, str(out_dir)) for chunk in chunks])
+            finally:
+                _WORKER = None
+        for count, size, items in results:
+            stats.pages += count
+            stats.bytes += size
+            diags.extend(items)
+        stats.files = stats.pages
+        for rel, data in self._generated_files(diags):
+            _write(out_dir / rel, data)
+            stats.files += 1
+            stats.bytes += len(data)
+        stats.files += self._copy_static(out_dir)
+        stats.files += self._copy_assets(out_dir, diags)
+        stats.seconds = time.perf_counter() - t0
+        return stats
+
+    # --- other files -----------------------------------------------------------------------
+    def _generated_files(self, diags: Diagnostics) -> Iterable[tuple[str, bytes]]:
+        yield ".nojekyll", b""
+        if self.base_url and not self.options.serve_mode:
+            yield "sitemap.xml", self.sitemap()
+        elif not self.options.serve_mode:
+            diags.note("sitemap-skipped", "sitemap.xml not written: set base_url in ctxgen.yaml (or --base-url)",
+                       Span("ctxgen.yaml"))
+        if _graphdata is not None:
+            for rel, data in sorted(_graphdata.graph_files(self.tm, self.config).items()):
+                if is_safe_path(rel):
+                    yield rel, data
+        if _searchindex is not None and hasattr(_searchindex, "search_files"):
+            for rel, data in sorted(_searchindex.search_files(self.tm, self.config).items()):
+                if is_safe_path(rel):
+                    yield rel, data
+
+    def sitemap(self) -> bytes:
+        lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+                 '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+        for path in self._pages:
+            if path != NOT_FOUND:
+                lines.append(f"  <url><loc>{xml_escape(absolute_url(self.base_url, path))}</loc></url>")
+        lines.append("</urlset>")
+        return ("\n".join(lines) + "\n").encode("utf-8")
+
+    def _copy_static(self, out_dir: Path) -> int:
+        if self._theme_dir is None or not (self._theme_dir / "static").is_dir():
+            return 0
+        static = self._theme_dir / "static"
+        n = 0
+        for rel in self._extra_files():
+            if rel.startswith("static/"):
+                _copy(static / rel[len("static/"):], out_dir / rel)
+                n += 1
+        return n
+
+    def _copy_assets(self, out_dir: Path, diags: Diagnostics) -> int:
+        if self.options.map_dir is None:
+            return 0
+        n = 0
+        for rel in self.options.assets:
+            if not is_safe_path(rel):
+                continue
+            try:
+                _copy(self.options.map_dir / rel, out_dir / rel)
+                n += 1
+            except OSError as e:
+                diags.error("asset-copy", f"cannot copy {rel}: {e.strerror or e}", Span(rel))
+        return n
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def _copy(src: Path, dst: Path) -> None:
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(src, dst)  # contents only: files get the default mode (0644), no symlinks
+
+
+_WORKER: SiteRenderer | None = None  # set in the parent before forking; the children inherit it
+
+
+def _write_chunk(paths: list[str], out_dir: str) -> tuple[int, int, list[Diagnostic]]:
+    assert _WORKER is not None
+    return _WORKER._write_pages(paths, Path(out_dir))
+
+
+# --- filling link holes ---------------------------------------------------------------------
+def _fallback_fill_holes(rendered: Any, href_for: Callable, embed_for: Callable) -> str:
+    return rendered.html
+
+
+try:
+    from .markdown import fill_holes  # type: ignore[attr-defined]
+except ImportError:  # the Markdown stage not there yet
+    fill_holes = _fallback_fill_holes

@@ -1,0 +1,128 @@
+"""Lookup indexes over a TopicMap, built once per render in one pass over the map.
+
+`TopicMap.associations_of` and friends scan every association per call; a page per topic
+would make that O(n²) on a large map. The render stage asks this index instead.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .config import Config
+from .model import (
+    INSTANCE,
+    STANDARD_TOPICS,
+    SUBTYPE,
+    SUPERTYPE,
+    SUPERTYPE_SUBTYPE,
+    TYPE,
+    TYPE_INSTANCE,
+    Association,
+    Topic,
+    TopicMap,
+)
+
+
+_COLOR = re.compile(r"#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,20}")  # goes into a style attribute: nothing else
+
+
+def _add(d: dict[str, list[str]], key: str, value: str) -> None:
+    lst = d[key]
+    if value not in lst:
+        lst.append(value)
+
+
+@dataclass
+class SiteIndex:
+    topics: dict[str, Topic]  # the topics that get a page (published user topics)
+    labels: dict[str, str]  # every topic id -> display label (schema label, else name, else id)
+    colors: dict[str, str]  # topic id -> colour of its first type with a schema colour
+    types_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    instances_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    supertypes_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    subtypes_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    # typed associations (type-instance and supertype-subtype excluded)
+    by_player: dict[str, list[tuple[Association, int]]] = field(default_factory=lambda: defaultdict(list))
+    by_type: dict[str, list[Association]] = field(default_factory=lambda: defaultdict(list))
+    reifies: dict[str, Association] = field(default_factory=dict)  # reifier topic id -> association
+    # target id -> {source id: [link contexts]} in first-seen order
+    backlinks: dict[str, dict[str, list[str]]] = field(default_factory=lambda: defaultdict(dict))
+    tags: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))  # tag -> topic ids
+    degree: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    association_count: int = 0
+
+    @classmethod
+    def build(cls, tm: TopicMap, config: Config, drafts: bool) -> "SiteIndex":
+        schema = config.schema
+        topics = {
+            tid: t
+            for tid, t in tm.topics.items()
+            if tid not in STANDARD_TOPICS and (drafts or not t.draft)
+        }
+        labels: dict[str, str] = {}
+        for tid, t in tm.topics.items():
+            labels[tid] = t.name
+        for table in (schema.topic_types, schema.association_types, schema.role_types, schema.occurrence_types):
+            for tid, entry in table.items():
+                if entry.label:
+                    labels[tid] = entry.label
+        idx = cls(topics, labels, {})
+
+        for a in tm.associations:
+            if a.type == TYPE_INSTANCE or a.type == SUPERTYPE_SUBTYPE:
+                if a.scope:
+                    continue
+                roles = {r.type: r.player for r in a.roles}
+                if a.type == TYPE_INSTANCE and TYPE in roles and INSTANCE in roles:
+                    _add(idx.types_of, roles[INSTANCE], roles[TYPE])
+                    _add(idx.instances_of, roles[TYPE], roles[INSTANCE])
+                elif SUPERTYPE in roles and SUBTYPE in roles:
+                    _add(idx.supertypes_of, roles[SUBTYPE], roles[SUPERTYPE])
+                    _add(idx.subtypes_of, roles[SUPERTYPE], roles[SUBTYPE])
+                continue
+            if not drafts and any(getattr(tm.topics.get(r.player), "draft", False) for r in a.roles):
+                continue  # left out with its draft player
+            idx.association_count += 1
+            idx.by_type[a.type].append(a)
+            if a.reifier:
+                idx.reifies[a.reifier] = a
+            seen: set[str] = set()
+            for i, r in enumerate(a.roles):
+                if r.player not in seen:
+                    seen.add(r.player)
+                    idx.by_player[r.player].append((a, i))
+                    idx.degree[r.player] += 1
+
+        for tid, t in topics.items():
+            for ty in idx.types_of.get(tid, ()):
+                entry = schema.topic_types.get(ty)
+                if entry is not None and entry.color and _COLOR.fullmatch(entry.color):
+                    idx.colors[tid] = entry.color
+                    break
+            for tag in t.tags:
+                _add(idx.tags, tag, tid)
+            bodies = [t.body] + [o.note for o in t.occurrences]
+            for body in bodies:
+                if body is None or body.rendered is None:
+                    continue
+                for link in body.rendered.links:
+                    target = body.targets.get(link.hole)
+                    if target is None or target.topic is None or target.topic == tid or target.topic not in topics:
+                        continue
+                    sources = idx.backlinks[target.topic]
+                    contexts = sources.get(tid)
+                    if contexts is None:
+                        contexts = sources[tid] = []
+                        idx.degree[tid] += 1
+                        idx.degree[target.topic] += 1
+                    if link.context and link.context not in contexts:
+                        contexts.append(link.context)
+        for m in tm.mentions:  # mentions the bodies above did not carry (e.g. from an importer)
+            if m.source in topics and m.target in topics and m.source != m.target:
+                sources = idx.backlinks[m.target]
+                if m.source not in sources:
+                    sources[m.source] = []
+                    idx.degree[m.source] += 1
+                    idx.degree[m.target] += 1
+        return idx

@@ -1,0 +1,157 @@
+"""The Jinja2 environment of a build: map overrides first, then the theme; `theme:NAME` is the theme's own.
+
+Templates are compiled once, up front, so a syntax error in an override is reported before
+any page is rendered. Render-time errors are turned into diagnostics that name the template
+and line (Jinja rewrites tracebacks so template frames carry the template's file and line).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Callable
+
+import jinja2
+from jinja2.loaders import split_template_path
+from markupsafe import Markup
+
+import ctxgen
+
+from .diagnostics import Diagnostic, Severity, Span
+
+THEME_PREFIX = "theme:"
+REQUIRED_TEMPLATES = ("base.html", "home.html", "topic.html", "tags.html", "tag.html",
+                      "names.html", "graph.html", "search.html", "404.html")
+
+
+def themes_dirs() -> list[Path]:
+    """Where themes live: inside the installed package, else the source checkout's themes/."""
+    pkg = Path(ctxgen.__file__).resolve().parent
+    return [d for d in (pkg / "themes", pkg.parent / "themes") if d.is_dir()]
+
+
+def available_themes() -> list[str]:
+    names: set[str] = set()
+    for d in themes_dirs():
+        names.update(p.name for p in d.iterdir() if (p / "templates").is_dir())
+    return sorted(names)
+
+
+def find_theme(name: str) -> Path | None:
+    if not name or "/" in name or "\\" in name or name.startswith("."):
+        return None
+    for d in themes_dirs():
+        if (d / name / "templates").is_dir():
+            return d / name
+    return None
+
+
+class MapThemeLoader(jinja2.BaseLoader):
+    """Looks in the map's templates/ first, then the theme's; "theme:x.html" is always the theme's."""
+
+    def __init__(self, override_dir: Path | None, theme_templates: Path):
+        self.override_dir = override_dir
+        self.theme_templates = theme_templates
+
+    def _path(self, template: str) -> Path | None:
+        if template.startswith(THEME_PREFIX):
+            dirs = [self.theme_templates]
+            template = template[len(THEME_PREFIX):]
+        else:
+            dirs = [d for d in (self.override_dir, self.theme_templates) if d is not None]
+        parts = split_template_path(template)  # refuses '..'
+        for d in dirs:
+            p = d.joinpath(*parts)
+            if p.is_file():
+                return p
+        return None
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        p = self._path(template)
+        if p is None:
+            raise jinja2.TemplateNotFound(template)
+        return p.read_text(encoding="utf-8"), str(p), lambda: True
+
+    def overrides(self) -> list[str]:
+        if self.override_dir is None or not self.override_dir.is_dir():
+            return []
+        return sorted(
+            p.relative_to(self.override_dir).as_posix()
+            for p in self.override_dir.rglob("*")
+            if p.is_file() and not p.name.startswith(".") and p.suffix in (".html", ".xml", ".j2", ".jinja")
+        )
+
+
+_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "'": "\\u0027",
+                 "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def tojson(value: Any) -> Markup:
+    """JSON safe inside <script> and in attributes: <, >, &, ' and U+2028/U+2029 escaped."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return Markup("".join(_JSON_ESCAPES.get(c, c) for c in text))
+
+
+def make_environment(loader: MapThemeLoader) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+        cache_size=-1,
+        keep_trailing_newline=True,
+    )
+    env.filters["tojson"] = tojson
+    return env
+
+
+class TemplateLocator:
+    """Turns a template file name back into what the author sees: templates/x.html or theme:x.html."""
+
+    def __init__(self, map_dir: Path | None, loader: MapThemeLoader):
+        self.map_dir = map_dir.resolve() if map_dir else None
+        self.loader = loader
+
+    def display(self, filename: str | None) -> str | None:
+        if not filename:
+            return None
+        p = Path(filename).resolve()
+        if self.map_dir is not None:
+            try:
+                return p.relative_to(self.map_dir).as_posix()
+            except ValueError:
+                pass
+        try:
+            return THEME_PREFIX + p.relative_to(self.loader.theme_templates.resolve()).as_posix()
+        except ValueError:
+            return filename
+
+    def is_template_file(self, filename: str) -> bool:
+        p = Path(filename)
+        if p.suffix not in (".html", ".xml", ".j2", ".jinja"):
+            return False
+        roots = [self.loader.theme_templates] + ([self.loader.override_dir] if self.loader.override_dir else [])
+        return any(str(p).startswith(str(r)) for r in roots)
+
+    def syntax_error(self, e: jinja2.TemplateSyntaxError) -> Diagnostic:
+        where = self.display(e.filename) or (e.name or "?")
+        return Diagnostic(Severity.ERROR, "template-syntax", e.message or str(e), Span(where, e.lineno or 1, 1))
+
+    def render_error(self, e: BaseException, page: str) -> Diagnostic:
+        """A diagnostic at the innermost template line of the traceback."""
+        where: Span | None = None
+        tb = e.__traceback__
+        while tb is not None:
+            fn = tb.tb_frame.f_code.co_filename
+            if self.is_template_file(fn):
+                where = Span(self.display(fn) or fn, tb.tb_lineno, 1)
+            tb = tb.tb_next
+        if isinstance(e, jinja2.TemplateSyntaxError):
+            return self.syntax_error(e)
+        if isinstance(e, jinja2.UndefinedError):
+            return Diagnostic(Severity.ERROR, "template-undefined", f"{e.message} (while rendering {page})", where)
+        if isinstance(e, jinja2.TemplateNotFound):
+            return Diagnostic(Severity.ERROR, "template-not-found",
+                              f"template not found: {e.name} (while rendering {page})", where)
+        return Diagnostic(Severity.ERROR, "template-error", f"{type(e).__name__}: {e} (while rendering {page})", where)

@@ -1,0 +1,97 @@
+"""Occurrence values as HTML, by datatype: links, images, dates, numbers, coordinates.
+
+Every value is untrusted; the HTML built here escapes it, and a URI is linked only when its
+scheme is on the allow list (javascript:, data:, vbscript: ... stay text).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Callable
+
+from markupsafe import Markup, escape
+
+from .model import GEO, XSD_ANYURI, XSD_DATE, XSD_DATETIME, XSD_DECIMAL, XSD_INTEGER
+from .site_paths import is_safe_path
+
+SAFE_SCHEMES = {"http", "https", "mailto", "ftp", "ftps", "tel", "geo", "urn", "doi", "isbn"}
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".avif", ".bmp")
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
+_INVISIBLE = re.compile(r"[\x00-\x20\x7f-\x9f]+")
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+
+
+def url_kind(value: str) -> str:
+    """'external' (an allowed scheme), 'local' (a safe site-relative path) or 'unsafe'."""
+    squeezed = _INVISIBLE.sub("", value)  # browsers drop these before reading the scheme
+    m = _SCHEME.match(squeezed)
+    if m:
+        return "external" if m.group(1).lower() in SAFE_SCHEMES else "unsafe"
+    if squeezed.startswith("//"):
+        return "unsafe"
+    path = value.split("#", 1)[0].split("?", 1)[0]
+    return "local" if is_safe_path(path) else "unsafe"
+
+
+def safe_href(value: str, href_local: Callable[[str], str]) -> str:
+    """The href for a URI value, or '' when it must not be linked."""
+    kind = url_kind(value)
+    if kind == "external":
+        return value.strip()
+    if kind == "local":
+        return href_local(value)
+    return ""
+
+
+def format_date(value: str) -> Markup:
+    try:
+        d = dt.date.fromisoformat(value.strip())
+    except ValueError:
+        return Markup('<span class="ctx-date">{}</span>').format(value)
+    return Markup('<time datetime="{}">{} {} {}</time>').format(d.isoformat(), d.day, MONTHS[d.month - 1], d.year)
+
+
+def format_datetime(value: str) -> Markup:
+    try:
+        d = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        return format_date(value)
+    text = f"{d.day} {MONTHS[d.month - 1]} {d.year}, {d:%H:%M}"
+    return Markup('<time datetime="{}">{}</time>').format(d.isoformat(), text)
+
+
+def format_geo(value: str) -> Markup:
+    try:
+        lat_s, lon_s = (x.strip() for x in value.split(","))
+        lat, lon = float(lat_s), float(lon_s)
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise ValueError
+    except ValueError:
+        return Markup('<span class="ctx-geo">{}</span>').format(value)
+    text = f"{abs(lat):g}° {'N' if lat >= 0 else 'S'}, {abs(lon):g}° {'E' if lon >= 0 else 'W'}"
+    osm = f"https://www.openstreetmap.org/?mlat={lat:g}&mlon={lon:g}#map=12/{lat:g}/{lon:g}"
+    return Markup('<a class="ctx-geo" href="{}"><data value="{},{}">{}</data></a>').format(osm, lat_s, lon_s, text)
+
+
+def format_value(value: str, datatype: str, href_local: Callable[[str], str], alt: str = "") -> Markup:
+    """One occurrence value as HTML."""
+    if datatype == XSD_ANYURI:
+        link = safe_href(value, href_local)
+        if not link:
+            return Markup('<span class="ctx-uri ctx-unsafe">{}</span>').format(value)
+        path = value.split("?", 1)[0].split("#", 1)[0].lower()
+        if path.endswith(IMAGE_EXTENSIONS):
+            return Markup('<a href="{0}"><img class="ctx-occurrence-image" src="{0}" alt="{1}" loading="lazy"></a>').format(
+                link, alt
+            )
+        return Markup('<a class="ctx-uri" href="{}">{}</a>').format(link, value)
+    if datatype == XSD_DATE:
+        return format_date(value)
+    if datatype == XSD_DATETIME:
+        return format_datetime(value)
+    if datatype in (XSD_DECIMAL, XSD_INTEGER):
+        return Markup('<data class="ctx-number" value="{}">{}</data>').format(value.strip(), value)
+    if datatype == GEO:
+        return format_geo(value)
+    return escape(value)
