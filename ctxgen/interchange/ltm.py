@@ -511,14 +511,7 @@ def _read_other_syntax(syntax: str, local: Path, iri: str, shown: str) -> TopicM
             raise TopicMapSyntaxError(diags.errors[0].message, diags.errors[0].span, "ltm-mergemap")
         return tm
     if syntax in ("xtm", "xtm1", "xtm2"):
-        try:
-            from . import xtm  # type: ignore[attr-defined]
-        except ImportError:
-            return None
-        diags = Diagnostics()
-        tm = xtm.read_xtm(local, diags, iri)  # type: ignore[attr-defined]
-        if tm is None:
-            err = diags.errors[0] if diags.errors else None
-            raise TopicMapSyntaxError(err.message if err else f"cannot read {shown}", err.span if err else Span(shown), "ltm-mergemap")
-        return tm
+        from .xtm import read_xtm_bytes
+
+        return read_xtm_bytes(local.read_bytes(), iri, shown)
     return None
