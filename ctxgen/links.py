@@ -1,0 +1,179 @@
+"""Reference and link resolution: one deterministic algorithm for front matter and bodies.
+
+docs/authoring.md ("Links in bodies") is the specification; in short, first match wins:
+
+0. an exact topic id;
+1. a path: relative to the linking file for Markdown links and targets starting ./ or ../,
+   then map-relative (also a file's path-derived id, and a folder for its index.md);
+2. a file name (the last path segment, or a path suffix such as `folder/note`);
+3. a topic name or alias;
+then, for `[[a|b]]` whose `a` matched nothing, the same steps for `b` (Dendron writes
+`[[label|target]]`).
+
+Matching ignores case, Unicode normalisation, a `.md` suffix and the difference between a
+space and a hyphen (Quartz slugs `Some Note.md` as `Some-Note`). Where a step finds several
+candidates the link is ambiguous: the candidate in the linking file's folder wins, else the
+shortest path, else the first in alphabetical order, so the result never depends on file order.
+
+All lookups are dict lookups on indexes built once per map.
+"""
+from __future__ import annotations
+
+import posixpath
+import unicodedata
+from dataclasses import dataclass
+from typing import Iterable, Literal
+
+Kind = Literal["topic", "asset", "failed"]
+
+# Dendron cross-vault links: dendron://<vault>/<note>
+_DENDRON_PREFIX = "dendron://"
+
+
+def fold(s: str) -> str:
+    """The matching key: NFC, case-folded, spaces as hyphens, no surrounding whitespace."""
+    return unicodedata.normalize("NFC", s).strip().casefold().replace(" ", "-")
+
+
+def _strip_md(s: str) -> str:
+    return s[:-3] if s.lower().endswith(".md") else s
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    kind: Kind
+    value: str  # topic id, asset path, or the path of a file that failed to load
+    path: str  # the file it comes from ("" for a topic without a file), for tie-breaks
+
+    def order(self, folder: str) -> tuple:
+        in_folder = posixpath.dirname(self.path) == folder if self.path else False
+        return (not in_folder, len(self.path) if self.path else 1 << 30, self.path, self.value)
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """What a target resolved to. At most one of topic/asset/failed is set; none = unresolved."""
+
+    topic: str | None = None
+    asset: str | None = None
+    failed: str | None = None  # map-relative path of a source that failed to load
+    candidates: tuple[str, ...] = ()  # set when ambiguous: every candidate, the chosen one first
+    step: str = ""  # "id", "path", "file-name", "name" (which rule matched), "" when unresolved
+
+    @property
+    def resolved(self) -> bool:
+        return bool(self.topic or self.asset or self.failed)
+
+    @property
+    def ambiguous(self) -> bool:
+        return len(self.candidates) > 1
+
+
+UNRESOLVED = Resolution()
+
+
+class Resolver:
+    """Indexes of one map's ids, paths, file names and names; `resolve` is a few dict lookups."""
+
+    def __init__(
+        self,
+        topics: Iterable[tuple[str, str | None, Iterable[str]]] = (),
+        assets: Iterable[str] = (),
+        failed: Iterable[str] = (),
+    ) -> None:
+        """topics: (topic id, map-relative source path or None, names and aliases)."""
+        self._ids: dict[str, Candidate] = {}
+        self._paths: dict[str, list[Candidate]] = {}  # fold(path without .md) -> candidates
+        self._folders: dict[str, list[Candidate]] = {}  # fold(folder) -> its index.md
+        self._stems: dict[str, list[Candidate]] = {}  # fold(last segment without .md)
+        self._names: dict[str, list[Candidate]] = {}
+        for topic_id, path, names in topics:
+            c = Candidate("topic", topic_id, path or "")
+            self._ids.setdefault(topic_id, c)
+            self._add(self._paths, topic_id, c)
+            if path:
+                self._add_file(c, path)
+            for n in names:
+                self._add(self._names, n, c)
+        for path in assets:
+            c = Candidate("asset", path, path)
+            # assets keep their extension: `image.png` is matched whole
+            self._add(self._paths, path, c)
+            self._add(self._stems, posixpath.basename(path), c)
+        for path in failed:
+            self._add_file(Candidate("failed", path, path), path)
+
+    @staticmethod
+    def _add(index: dict[str, list[Candidate]], key: str, c: Candidate) -> None:
+        lst = index.setdefault(fold(key), [])
+        if c not in lst:
+            lst.append(c)
+
+    def _add_file(self, c: Candidate, path: str) -> None:
+        bare = _strip_md(path)
+        self._add(self._paths, bare, c)
+        self._add(self._stems, posixpath.basename(bare), c)
+        folder, stem = posixpath.split(bare)
+        if stem.lower() == "index" and folder:
+            self._add(self._folders, folder, c)
+
+    # --- resolution --------------------------------------------------------------------
+    def resolve(self, target: str, from_path: str = "", *, label: str | None = None, markdown_link: bool = False) -> Resolution:
+        r = self._resolve(target, from_path, markdown_link)
+        if not r.resolved and label and not markdown_link:
+            r = self._resolve(label, from_path, False)
+        return r
+
+    def _resolve(self, target: str, from_path: str, markdown_link: bool) -> Resolution:
+        target = unicodedata.normalize("NFC", target.strip())
+        if target.startswith(_DENDRON_PREFIX):
+            target = target[len(_DENDRON_PREFIX) :].partition("/")[2]
+        if not target:
+            return UNRESOLVED
+        exact = self._ids.get(target)
+        if exact is not None:
+            return self._one(exact, "id")
+        folder = posixpath.dirname(from_path)
+        bare = _strip_md(target).rstrip("/")
+        explicit_relative = bare.startswith(("./", "../"))
+        relative = posixpath.normpath(posixpath.join(folder, bare)) if folder else posixpath.normpath(bare)
+        rooted = posixpath.normpath(bare.lstrip("/")) if bare.lstrip("/") else ""
+        # step 1: paths. Markdown links and ./ ../ are relative to the linking file first.
+        order = [relative, rooted] if (markdown_link or explicit_relative) else [rooted]
+        for p in order:
+            if p and not p.startswith(".."):
+                for index in (self._paths, self._folders):
+                    found = index.get(fold(p))
+                    if found:
+                        return self._pick(found, folder, "path")
+        if explicit_relative:
+            return UNRESOLVED
+        # step 2: file name, or a path suffix (`folder/note` matching `a/folder/note.md`)
+        key = fold(bare.lstrip("/"))
+        stem = key.rpartition("/")[2]
+        found = self._stems.get(stem)
+        if found and "/" in key:
+            found = [c for c in found if fold(_strip_md(c.path)).endswith("/" + key) or fold(c.path).endswith("/" + key)]
+        if found:
+            return self._pick(found, folder, "file-name")
+        # step 3: names and aliases
+        found = self._names.get(fold(target))
+        if found:
+            return self._pick(found, folder, "name")
+        return UNRESOLVED
+
+    @staticmethod
+    def _one(c: Candidate, step: str) -> Resolution:
+        if c.kind == "topic":
+            return Resolution(topic=c.value, step=step)
+        if c.kind == "asset":
+            return Resolution(asset=c.value, step=step)
+        return Resolution(failed=c.value, step=step)
+
+    def _pick(self, found: list[Candidate], folder: str, step: str) -> Resolution:
+        if len(found) == 1:
+            return self._one(found[0], step)
+        ranked = sorted(found, key=lambda c: c.order(folder))
+        chosen = self._one(ranked[0], step)
+        names = tuple(c.path or c.value for c in ranked)
+        return Resolution(chosen.topic, chosen.asset, chosen.failed, names, step)

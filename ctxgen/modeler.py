@@ -1,0 +1,821 @@
+"""The model stage: `SourceFile`s + `Config` -> `TopicMap` (docs/authoring.md is the specification).
+
+Three passes, each linear in the number of files:
+
+1. declare: every topic file and association file becomes a topic (id, names, body, draft
+   flag); duplicate ids are errors. Nothing is resolved yet.
+2. fill: with a `links.Resolver` over all declared topics, front matter is read key by key
+   (types, identifiers, tags, occurrences, associations, association files, note files).
+3. link: every body's link holes get their `LinkTarget`; resolved links to topics become mentions.
+
+Then topics sharing an identifier merge (TMDM), via `ctxgen.merge`.
+Bad input never raises: each problem is a diagnostic at the key or value it concerns.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+import posixpath
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any, Iterable
+
+from .config import Config
+from .diagnostics import Diagnostics, Span
+from .links import Resolution, Resolver, fold
+from .model import (
+    DATATYPES,
+    GEO,
+    XSD_ANYURI,
+    XSD_DATE,
+    XSD_DATETIME,
+    XSD_DECIMAL,
+    XSD_INTEGER,
+    XSD_STRING,
+    Association,
+    Body,
+    LinkTarget,
+    Mention,
+    Name,
+    Occurrence,
+    Role,
+    Topic,
+    TopicMap,
+    Variant,
+)
+from .source import SourceFile
+
+from .ids import slugify_path, topic_id_for_path
+from .markdown import heading_anchor
+
+
+# --- the keys ctxgen reads ------------------------------------------------------------------
+TOPIC_KEYS = {
+    "id", "title", "name", "aliases", "names", "type", "types", "supertypes", "subject",
+    "subject_identifier", "subject_identifiers", "subject_locator", "subject_locators",
+    "item_identifier", "item_identifiers", "tags", "draft", "occurrences", "associations", "extra",
+}
+ASSOCIATION_FILE_KEYS = {"association", "roles", "scope"}
+NOTE_FILE_KEYS = {"occurrence", "topic", "scope", "id", "title", "name", "tags", "draft", "extra"}
+
+# Keys other tools write that ctxgen maps onto the model: key -> (occurrence type, kind of value).
+MAPPED_KEYS = {
+    "description": ("description", "text"),  # Quartz, Hugo, Jekyll
+    "desc": ("description", "text"),  # Dendron
+    "summary": ("description", "text"),
+    "created": ("created", "date"),  # Dendron (Unix ms), Foam, many
+    "date": ("date", "date"),  # Quartz, Hugo, Jekyll: the publication date
+    "updated": ("updated", "date"),  # Dendron (Unix ms)
+    "modified": ("updated", "date"),
+    "lastmod": ("updated", "date"),  # Quartz, Hugo
+    "last_modified": ("updated", "date"),
+}
+# Keys of other tools that ctxgen deliberately ignores (they configure those tools' sites or editors).
+IGNORED_KEYS = {
+    # Obsidian / Quartz
+    "cssclasses", "cssclass", "enableToc", "comments", "permalink", "socialDescription",
+    "socialImage", "image", "lang", "unlisted", "password", "banner", "noindex",
+    # Dendron
+    "nav_order", "nav_exclude", "nav_exclude_children", "stub", "pods", "config", "sort_order",
+    "sort_by", "has_collection", "skipLevels", "toc", "color", "canonicalUrl", "excerpt",
+    "templateId", "traitIds", "schema",
+    # Foam / Jekyll / Hugo
+    "layout", "keywords", "redirect_from", "weight", "slug", "url", "categories", "author", "authors",
+}
+# publication switches of other tools: key -> the value that makes the file a draft
+DRAFT_SWITCHES = {"draft": True, "publish": False, "published": False}
+
+_KNOWN_FOR_SUGGESTIONS = sorted(TOPIC_KEYS | ASSOCIATION_FILE_KEYS | NOTE_FILE_KEYS | set(MAPPED_KEYS) | {"publish"})
+_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s]+$")
+_LOOKS_URL = re.compile(r"^(https?|ftp|mailto|urn|doi):", re.I)
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+_ID_BAD = re.compile(r"[\x00-\x20\x7f\\?#%\"<>|*:]")
+
+
+def build_topic_map(
+    sources: list[SourceFile],
+    config: Config,
+    diags: Diagnostics,
+    drafts: bool = False,
+    assets: Iterable[Any] = (),
+) -> TopicMap:
+    """Build the topic map of a map folder's sources. Problems go to `diags`; never raises for bad input."""
+    return _Modeler(config, diags, drafts).build(sources, [str(a) for a in assets])
+
+
+# --- spans of front matter values (PosDict/PosList, or plain dicts in tests) -----------------
+def _key_span(m: Any, key: Any, default: Span) -> Span:
+    f = getattr(m, "key_span", None)
+    return (f(key) if f else None) or default
+
+
+def _value_span(m: Any, key: Any, default: Span) -> Span:
+    f = getattr(m, "value_span", None)
+    return (f(key) if f else None) or default
+
+
+def _item_span(lst: Any, i: int, default: Span) -> Span:
+    f = getattr(lst, "item_span", None)
+    return (f(i) if f else None) or default
+
+
+def _type_name(v: Any) -> str:
+    if isinstance(v, bool):
+        return "bool"
+    if isinstance(v, (int, float)):
+        return "number"
+    if isinstance(v, (_dt.date, _dt.datetime)):
+        return "date"
+    if isinstance(v, dict):
+        return "mapping"
+    if isinstance(v, list):
+        return "list"
+    if v is None:
+        return "null"
+    return type(v).__name__
+
+
+def _scalar_text(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, _dt.datetime):
+        return v.isoformat()
+    if isinstance(v, _dt.date):
+        return v.isoformat()
+    return str(v)
+
+
+@dataclass
+class _Declared:
+    """A topic made from a file in pass 1, with what pass 2 needs to fill it."""
+
+    topic: Topic
+    source: SourceFile
+    front: Any  # mapping (maybe empty)
+
+
+@dataclass
+class _Modeler:
+    config: Config
+    diags: Diagnostics
+    drafts: bool
+    tm: TopicMap = field(default_factory=TopicMap)
+    declared: list[_Declared] = field(default_factory=list)
+    notes: list[SourceFile] = field(default_factory=list)
+    draft_ids: set[str] = field(default_factory=set)
+    failed: list[str] = field(default_factory=list)
+    name_entries: dict[str, list] = field(default_factory=dict)  # path -> [(Name, its entry)], for pass 2
+    _by_key: dict[str, tuple[str, Span]] = field(default_factory=dict)  # fold(id) -> (id, where)
+    resolver: Resolver | None = None
+    _suggest_budget: int = 200  # did-you-mean is O(n) per lookup: bounded
+
+    # --- helpers --------------------------------------------------------------------------
+    def text(self, v: Any, where: str, span: Span) -> str | None:
+        """A front matter value that must be text; YAML 1.1 surprises are coerced with a warning."""
+        if v is None:
+            return None
+        if isinstance(v, str):
+            return v
+        if isinstance(v, (bool, int, float, _dt.date)):
+            kind = _type_name(v)
+            shown = _scalar_text(v)
+            self.diags.warning(
+                "yaml-coerced", f"{where}: parsed as {kind}; quote it", span, f'write {where.rpartition(".")[2]}: "{shown}" to keep the text as written'
+            )
+            return shown
+        self.diags.error("wrong-type", f"{where}: expected text, got a {_type_name(v)}", span)
+        return None
+
+    def text_list(self, v: Any, where: str, span: Span) -> list[tuple[str, Span]]:
+        """A value that may be one text or a list of texts."""
+        if v is None:
+            return []
+        if isinstance(v, list):
+            out = []
+            for i, item in enumerate(v):
+                s = self.text(item, f"{where}[{i}]", _item_span(v, i, span))
+                if s is not None and s.strip():
+                    out.append((s.strip(), _item_span(v, i, span)))
+            return out
+        s = self.text(v, where, span)
+        return [(s.strip(), span)] if s is not None and s.strip() else []
+
+    def ref(self, v: Any, where: str, span: Span, from_path: str) -> str | None:
+        """A reference to a topic, resolved like a wikilink; unresolved -> the id of an implicit topic."""
+        s = self.text(v, where, span)
+        if s is None or not s.strip():
+            return None
+        s = s.strip()
+        if s.startswith("[[") and s.endswith("]]"):  # Obsidian writes `type: "[[person]]"`
+            s = s[2:-2].partition("|")[0].partition("#")[0].strip()
+        r = self.resolver.resolve(s, from_path) if self.resolver else Resolution()
+        if r.topic:
+            if r.ambiguous:
+                self._ambiguous(s, r, span)
+            return r.topic
+        if r.failed:
+            self.diags.note("link-target-failed", f"{where}: '{s}' is {r.failed}, which failed to load (see above)", span)
+        return slugify_path(s)
+
+    def scope(self, v: Any, where: str, span: Span, from_path: str) -> frozenset[str]:
+        return frozenset(
+            x for x in (self.ref(s, where, sp, from_path) for s, sp in self.text_list(v, where, span)) if x
+        )
+
+    def _ambiguous(self, target: str, r: Resolution, span: Span) -> None:
+        self.diags.warning(
+            "link-ambiguous",
+            f"'{target}' matches {len(r.candidates)} files: {', '.join(r.candidates)}; using {r.candidates[0]}",
+            span,
+            "link by path to choose another",
+        )
+
+    # --- the whole stage ------------------------------------------------------------------
+    def build(self, sources: list[SourceFile], assets: list[str]) -> TopicMap:
+        ordered = sorted(sources, key=lambda s: s.path)  # file order never matters
+        for src in ordered:
+            if src.failed:
+                self.failed.append(src.path)
+            else:
+                self.declare(src)
+        self.resolver = Resolver(
+            ((d.topic.id, d.topic.source, [n.value for n in d.topic.names]) for d in self.declared),
+            assets,
+            self.failed,
+        )
+        for d in self.declared:
+            self.fill(d)
+        for note in self.notes:
+            self.note_file(note)
+        for d in self.declared:
+            self.link_body(d.topic.body, d.topic.id, d.topic.draft)
+        for t in list(self.tm.topics.values()):
+            for o in t.occurrences:
+                if o.note is not None:
+                    self.link_body(o.note, t.id, t.draft)
+        self.merge()
+        return self.tm
+
+    # --- pass 1 ---------------------------------------------------------------------------
+    def declare(self, src: SourceFile) -> None:
+        front = src.front if isinstance(src.front, dict) else {}
+        line1 = Span(src.path, 1, 1)
+        kind = src.kind
+        if kind == "topic":  # the loader may not have told the kinds apart
+            kind = "association" if "association" in front else "note" if "occurrence" in front else "topic"
+        if kind == "note":
+            if not self.is_draft(front, line1) or self.drafts:
+                self.notes.append(src)
+            return
+        topic_id = topic_id_for_path(src.path)
+        id_span = line1
+        if "id" in front:
+            id_span = _value_span(front, "id", line1)
+            given = self.text(front["id"], "id", id_span)
+            if given is not None:
+                given = unicodedata.normalize("NFC", given.strip())
+                if self.valid_id(given, id_span):
+                    topic_id = given
+        if not self.claim(topic_id, id_span):
+            return
+        body = Body(src.body, src.body_span or Span(src.path, 1, 1), src.rendered)
+        topic = Topic(topic_id, span=line1, source=src.path, body=body)
+        self.names(topic, front, src)
+        topic.draft = self.is_draft(front, line1)
+        if topic.draft:
+            self.draft_ids.add(topic_id)
+        if not topic.draft or self.drafts:
+            self.tm.add_topic(topic)
+        self.declared.append(_Declared(topic, src, front))
+
+    def valid_id(self, given: str, span: Span) -> bool:
+        parts = given.split("/")
+        if given and not _ID_BAD.search(given) and all(p not in ("", ".", "..") for p in parts):
+            return True
+        self.diags.error(
+            "invalid-id",
+            f"id {given!r} is not a valid topic id",
+            span,
+            "an id is a path-like slug: no spaces, ':', '#', '?', '%', quotes or empty segments",
+        )
+        return False
+
+    def claim(self, topic_id: str, span: Span) -> bool:
+        """Reserve an id; a second file with the same id (also by case or Unicode form) is an error."""
+        key = fold(topic_id)
+        first = self._by_key.get(key)
+        if first is None:
+            self._by_key[key] = (topic_id, span)
+            return True
+        other_id, other = first
+        same = "the same id" if other_id == topic_id else f"an id that differs only by case or Unicode form ('{other_id}')"
+        self.diags.error(
+            "duplicate-id",
+            f"topic id '{topic_id}' is declared by {other} and by {span}: {same}",
+            span,
+            "give one of them another `id:`, or rename the file",
+        )
+        return False
+
+    def is_draft(self, front: Any, span: Span) -> bool:
+        for key, draft_value in DRAFT_SWITCHES.items():
+            if key in front:
+                v = front[key]
+                if isinstance(v, bool):
+                    if v == draft_value:
+                        return True
+                elif v is not None:
+                    self.diags.error("wrong-type", f"{key}: expected true or false, got a {_type_name(v)}", _value_span(front, key, span))
+        return False
+
+    def names(self, topic: Topic, front: Any, src: SourceFile) -> None:
+        line1 = Span(src.path, 1, 1)
+        base = None
+        for key in ("title", "name"):
+            if key in front:
+                sp = _value_span(front, key, line1)
+                s = self.text(front[key], key, sp)
+                if s is not None and s.strip():
+                    base = base or Name(s.strip(), span=sp)
+        if base is None:
+            h1 = src.rendered.first_h1 if src.rendered else None
+            stem = posixpath.basename(src.path)
+            base = Name(h1.strip() if h1 and h1.strip() else (stem[:-3] if stem.lower().endswith(".md") else stem), span=line1)
+        topic.names.append(base)
+        if "aliases" in front:
+            for s, sp in self.text_list(front["aliases"], "aliases", _value_span(front, "aliases", line1)):
+                topic.names.append(Name(s, span=sp))
+        if "names" in front:
+            self.full_names(topic, front["names"], _value_span(front, "names", line1), src.path)
+
+    def full_names(self, topic: Topic, v: Any, span: Span, path: str) -> None:
+        if not isinstance(v, list):
+            v = [v]
+        for i, entry in enumerate(v):
+            where, sp = f"names[{i}]", _item_span(v, i, span)
+            if not isinstance(entry, dict):
+                s = self.text(entry, where, sp)
+                if s and s.strip():
+                    topic.names.append(Name(s.strip(), span=sp))
+                continue
+            self.unknown_keys(entry, {"value", "type", "scope", "variants"}, where, sp)
+            value = self.text(entry.get("value"), f"{where}.value", _value_span(entry, "value", sp))
+            if not value or not value.strip():
+                self.diags.error("missing-value", f"{where}: a name needs a `value:`", sp)
+                continue
+            name = Name(value.strip(), span=sp)
+            topic.names.append(name)
+            self.name_entries.setdefault(path, []).append((name, entry))  # types and scopes are references: pass 2
+
+    # --- pass 2 ---------------------------------------------------------------------------
+    def fill(self, d: _Declared) -> None:
+        topic, src, front = d.topic, d.source, d.front
+        line1 = Span(src.path, 1, 1)
+        path = src.path
+        is_assoc = "association" in front
+        allowed = TOPIC_KEYS | (ASSOCIATION_FILE_KEYS if is_assoc else set())
+        self.unknown_keys(front, allowed | set(MAPPED_KEYS) | IGNORED_KEYS | set(DRAFT_SWITCHES), "", line1)
+        self.typed_names(path)
+        for key in ("type", "types"):
+            if key in front:
+                for s, sp in self.text_list(front[key], key, _value_span(front, key, line1)):
+                    self.tm.add_type(topic.id, self.ref(s, key, sp, path) or slugify_path(s), sp)
+        if "supertypes" in front:
+            for s, sp in self.text_list(front["supertypes"], "supertypes", _value_span(front, "supertypes", line1)):
+                self.tm.add_supertype(topic.id, self.ref(s, "supertypes", sp, path) or slugify_path(s), sp)
+        for key, attr in (
+            ("subject", "subject_identifiers"),
+            ("subject_identifier", "subject_identifiers"),
+            ("subject_identifiers", "subject_identifiers"),
+            ("subject_locator", "subject_locators"),
+            ("subject_locators", "subject_locators"),
+            ("item_identifier", "item_identifiers"),
+            ("item_identifiers", "item_identifiers"),
+        ):
+            if key in front:
+                for s, sp in self.text_list(front[key], key, _value_span(front, key, line1)):
+                    if self.check_uri(s, key, sp) and s not in getattr(topic, attr):
+                        getattr(topic, attr).append(s)
+        if "tags" in front:
+            topic.tags.extend(self.tags(front["tags"], _value_span(front, "tags", line1), topic.tags))
+        for tag in getattr(src.rendered, "tags", ()) or ():
+            t = tag.lstrip("#").strip()
+            if t and t not in topic.tags:
+                topic.tags.append(t)
+        for key, (otype, kind) in MAPPED_KEYS.items():
+            if key in front and front[key] not in (None, ""):
+                self.mapped(topic, key, otype, kind, front)
+        if "occurrences" in front:
+            self.occurrences(topic, front["occurrences"], _value_span(front, "occurrences", line1), path)
+        if "associations" in front:
+            self.associations(topic, front["associations"], _value_span(front, "associations", line1), path)
+        if is_assoc:
+            self.association_file(topic, front, line1, path)
+
+    def unknown_keys(self, m: Any, allowed: set[str], where: str, span: Span) -> None:
+        for key in m:
+            if key in allowed:
+                continue
+            shown = f"{where}.{key}" if where else str(key)
+            msg = f"unknown key '{shown}'"
+            close = difflib.get_close_matches(str(key), sorted(allowed & set(_KNOWN_FOR_SUGGESTIONS)) or sorted(allowed), n=1, cutoff=0.75)
+            if close:
+                msg += f", did you mean '{close[0]}'?"
+            self.diags.warning("unknown-key", msg, _key_span(m, key, span), "put your own data under `extra:`")
+
+    def typed_names(self, path: str) -> None:
+        for name, entry in self.name_entries.pop(path, ()):
+            sp = name.span
+            if "type" in entry:
+                name.type = self.ref(entry["type"], "names.type", _value_span(entry, "type", sp), path) or name.type
+            if "scope" in entry:
+                name.scope = self.scope(entry["scope"], "names.scope", _value_span(entry, "scope", sp), path)
+            variants = entry.get("variants")
+            if variants is None:
+                continue
+            vsp = _value_span(entry, "variants", sp)
+            if not isinstance(variants, list):
+                variants = [variants]
+            for j, ve in enumerate(variants):
+                where, vs = f"names.variants[{j}]", _item_span(variants, j, vsp)
+                if not isinstance(ve, dict):
+                    ve = {"value": ve}
+                self.unknown_keys(ve, {"value", "scope", "datatype"}, where, vs)
+                value = self.text(ve.get("value"), f"{where}.value", _value_span(ve, "value", vs))
+                if not value:
+                    self.diags.error("missing-value", f"{where}: a variant needs a `value:`", vs)
+                    continue
+                vscope = self.scope(ve.get("scope"), f"{where}.scope", _value_span(ve, "scope", vs), path)
+                if not vscope and not name.scope:
+                    self.diags.warning("variant-without-scope", f"{where}: a variant needs a scope (TMDM)", vs, "add `scope: [sort]` or similar")
+                name.variants.append(Variant(value, scope=vscope, span=vs))
+
+    def tags(self, v: Any, span: Span, have: list[str]) -> list[str]:
+        if isinstance(v, str):
+            items = [(s, span) for s in re.split(r"[,\s]+", v)]
+        else:
+            items = self.text_list(v, "tags", span)
+        out = []
+        for s, _sp in items:
+            t = s.strip().lstrip("#").strip()
+            if t and t not in have and t not in out:
+                out.append(t)
+        return out
+
+    def check_uri(self, s: str, where: str, span: Span) -> bool:
+        if _URI.match(s):
+            return True
+        self.diags.error("invalid-uri", f"{where}: {s!r} is not an absolute URI", span, "write the scheme, e.g. https://...")
+        return False
+
+    # --- occurrences --------------------------------------------------------------------------
+    def mapped(self, topic: Topic, key: str, otype: str, kind: str, front: Any) -> None:
+        sp = _value_span(front, key, topic.span)
+        v = front[key]
+        if kind == "text":
+            s = self.text(v, key, sp)
+            if s and s.strip():
+                topic.occurrences.append(Occurrence(otype, s.strip(), span=sp))
+            return
+        value, datatype = _date_value(v)
+        if value is None:
+            s = self.text(v, key, sp)
+            if s is None:
+                return
+            value, datatype = s.strip(), XSD_STRING
+            if not (_DATE.match(value) or _DATETIME.match(value)):
+                self.diags.warning("invalid-value", f"{key}: {value!r} is not a date; kept as text", sp, "write YYYY-MM-DD")
+            else:
+                datatype = XSD_DATE if _DATE.match(value) else XSD_DATETIME
+                if not self.valid(value, datatype, key, sp):
+                    return
+        topic.occurrences.append(Occurrence(otype, value, datatype, span=sp))
+
+    def occurrences(self, topic: Topic, v: Any, span: Span, path: str) -> None:
+        for otype_raw, value, where, sp, tsp in self.typed_entries(v, "occurrences", span):
+            otype = self.ref(otype_raw, f"{where}.type", tsp, path)
+            if otype is None:
+                continue
+            values = value if isinstance(value, list) else [value]
+            for i, item in enumerate(values):
+                isp = _item_span(value, i, sp) if isinstance(value, list) else sp
+                iwhere = f"{where}[{i}]" if isinstance(value, list) else where
+                occ = self.occurrence(otype, item, iwhere, isp, path)
+                if occ is not None:
+                    topic.occurrences.append(occ)
+
+    def typed_entries(self, v: Any, where: str, span: Span):
+        """`{type: value}` or `[{type: t, ...}]` -> (type, value, where, value span, type span)."""
+        if isinstance(v, dict):
+            for key, value in v.items():
+                yield key, value, f"{where}.{key}", _value_span(v, key, span), _key_span(v, key, span)
+        elif isinstance(v, list):
+            for i, entry in enumerate(v):
+                sp = _item_span(v, i, span)
+                if isinstance(entry, dict) and "type" in entry:  # the entry's own keys allow `type`
+                    yield entry["type"], entry, f"{where}[{i}]", sp, _value_span(entry, "type", sp)
+                else:
+                    self.diags.error("wrong-type", f"{where}[{i}]: a list entry must be a mapping with a `type:`", sp)
+        else:
+            self.diags.error("wrong-type", f"{where}: expected a mapping of type to value, got a {_type_name(v)}", span)
+
+    def occurrence(self, otype: str, item: Any, where: str, span: Span, path: str) -> Occurrence | None:
+        datatype = None
+        scope: frozenset[str] = frozenset()
+        if isinstance(item, dict):
+            self.unknown_keys(item, {"type", "value", "url", "file", "datatype", "scope"}, where, span)
+            given = [k for k in ("value", "url", "file") if k in item]
+            if len(given) != 1:
+                self.diags.error("missing-value", f"{where}: an occurrence needs exactly one of value, url, file", span)
+                return None
+            key = given[0]
+            vsp = _value_span(item, key, span)
+            if "datatype" in item:
+                dsp = _value_span(item, "datatype", span)
+                dt = self.text(item["datatype"], f"{where}.datatype", dsp)
+                if dt is not None:
+                    datatype = DATATYPES.get(dt.strip(), dt.strip())
+                    if datatype == dt.strip() and not _URI.match(datatype):
+                        self.diags.error("unknown-datatype", f"{where}.datatype: unknown datatype {dt!r}", dsp, "use " + ", ".join(DATATYPES) + " or a full IRI")
+                        return None
+            if "scope" in item:
+                scope = self.scope(item["scope"], f"{where}.scope", _value_span(item, "scope", span), path)
+            raw = item[key]
+            if key in ("url", "file"):
+                s = self.text(raw, f"{where}.{key}", vsp)
+                if s is None:
+                    return None
+                s = s.strip()
+                if key == "file":
+                    r = self.resolver.resolve(s, path, markdown_link=True)
+                    if r.asset is None:
+                        self.diags.warning("missing-asset", f"{where}.file: no file {s!r} in the map", vsp)
+                    s = r.asset or s
+                elif not self.check_uri(s, f"{where}.url", vsp):
+                    return None
+                return Occurrence(otype, s, XSD_ANYURI, scope, span=vsp)
+            item, span = raw, vsp
+        if isinstance(item, (dict, list)) or item is None:
+            self.diags.error("wrong-type", f"{where}: expected a value, got a {_type_name(item)}", span)
+            return None
+        schema = self.config.schema.occurrence_types.get(otype)
+        datatype = datatype or (schema.datatype if schema else None)
+        value, inferred = _infer(item)
+        datatype = datatype or inferred
+        if not self.valid(value, datatype, where, span):
+            return None
+        return Occurrence(otype, value, datatype, scope, span=span)
+
+    def valid(self, value: str, datatype: str, where: str, span: Span) -> bool:
+        problem = _check_value(value, datatype)
+        if problem:
+            self.diags.error("invalid-value", f"{where}: {value!r} is not {problem}", span)
+            return False
+        return True
+
+    # --- associations -------------------------------------------------------------------------
+    def role_types(self, atype: str) -> list[str]:
+        schema = self.config.schema.association_types.get(atype)
+        roles = list(schema.roles) if schema and schema.roles else ["subject", "object"]
+        return roles if len(roles) >= 2 else roles + ["object"]
+
+    def associations(self, topic: Topic, v: Any, span: Span, path: str) -> None:
+        for atype_raw, value, where, sp, tsp in self.typed_entries(v, "associations", span):
+            atype = self.ref(atype_raw, f"{where}.type", tsp, path)
+            if atype is None:
+                continue
+            if isinstance(value, dict):
+                self.full_association(topic, atype, value, where, sp, path)
+                continue
+            first, second = self.role_types(atype)[:2]
+            for player, psp in self.text_list(value, where, sp):
+                pid = self.ref(player, where, psp, path)
+                if pid:
+                    self.tm.add_association(Association(atype, [Role(first, topic.id, span=psp), Role(second, pid, span=psp)], span=psp))
+
+    def full_association(self, topic: Topic | None, atype: str, entry: Any, where: str, span: Span, path: str,
+                         reifier: str | None = None) -> Association | None:
+        if topic is not None:
+            self.unknown_keys(entry, {"type", "roles", "scope", "role"}, where, span)
+        roles = self.roles(entry.get("roles"), f"{where}.roles", _value_span(entry, "roles", span), path)
+        if roles is None:
+            return None
+        if topic is not None and all(r.player != topic.id for r in roles):
+            role_type = self.role_types(atype)[0]
+            if "role" in entry:
+                role_type = self.ref(entry["role"], f"{where}.role", _value_span(entry, "role", span), path) or role_type
+            roles.insert(0, Role(role_type, topic.id, span=span))
+        if not roles:
+            self.diags.error("missing-value", f"{where}: an association needs `roles:`", span)
+            return None
+        scope = self.scope(entry.get("scope"), f"{where}.scope", _value_span(entry, "scope", span), path)
+        return self.tm.add_association(Association(atype, roles, scope, reifier=reifier, span=span))
+
+    def roles(self, v: Any, where: str, span: Span, path: str) -> list[Role] | None:
+        if v is None:
+            return []
+        if not isinstance(v, dict):
+            self.diags.error("wrong-type", f"{where}: expected a mapping of role type to player(s), got a {_type_name(v)}", span)
+            return None
+        out: list[Role] = []
+        for role_raw, players in v.items():
+            rsp = _value_span(v, role_raw, span)
+            rwhere = f"{where}.{role_raw}"
+            rtype = self.ref(role_raw, rwhere, _key_span(v, role_raw, span), path)
+            if rtype is None:
+                continue
+            if isinstance(players, dict) or (isinstance(players, list) and any(isinstance(p, (dict, list)) for p in players)):
+                self.diags.error("wrong-type", f"{rwhere}: expected a player or a list of players, got a {_type_name(players)}", rsp)
+                continue
+            for player, psp in self.text_list(players, rwhere, rsp):
+                pid = self.ref(player, rwhere, psp, path)
+                if pid:
+                    out.append(Role(rtype, pid, span=psp))
+        return out
+
+    def association_file(self, topic: Topic, front: Any, line1: Span, path: str) -> None:
+        sp = _value_span(front, "association", line1)
+        atype = self.ref(front["association"], "association", sp, path)
+        if atype is None:
+            self.diags.error("missing-value", "association: needs an association type", sp)
+            return
+        roles = self.roles(front.get("roles"), "roles", _value_span(front, "roles", line1), path)
+        if roles is None:
+            return
+        if len(roles) < 1:
+            self.diags.error("missing-value", "an association file needs `roles:` with at least one player", _key_span(front, "association", line1))
+            return
+        scope = self.scope(front.get("scope"), "scope", _value_span(front, "scope", line1), path)
+        self.tm.add_association(Association(atype, roles, scope, reifier=topic.id, span=sp))
+
+    # --- note files ---------------------------------------------------------------------------
+    def note_file(self, src: SourceFile) -> None:
+        front = src.front if isinstance(src.front, dict) else {}
+        line1 = Span(src.path, 1, 1)
+        self.unknown_keys(front, NOTE_FILE_KEYS | set(MAPPED_KEYS) | IGNORED_KEYS | set(DRAFT_SWITCHES), "", line1)
+        osp = _value_span(front, "occurrence", line1)
+        otype = self.ref(front.get("occurrence"), "occurrence", osp, src.path)
+        if otype is None:
+            self.diags.error("missing-value", "occurrence: needs an occurrence type", osp)
+            return
+        if "topic" not in front:
+            self.diags.error("note-without-topic", "a note file needs `topic:` naming the topic it belongs to", _key_span(front, "occurrence", line1))
+            return
+        tsp = _value_span(front, "topic", line1)
+        raw = self.text(front["topic"], "topic", tsp)
+        tid = self.ref(raw, "topic", tsp, src.path) if raw else None
+        if tid is None:
+            self.diags.error("note-without-topic", "topic: names no topic", tsp)
+            return
+        owner = self.tm.get(tid)
+        if owner is None or owner.implicit:
+            if tid in self.draft_ids:
+                self.diags.warning("link-to-draft", f"topic: '{raw}' is a draft; the note is left out with it", tsp)
+                return
+            self.diags.warning("unknown-topic", f"topic: no topic '{raw}'; the note makes an implicit topic", tsp)
+            owner = self.tm.ensure_topic(tid, tsp)
+        scope = self.scope(front.get("scope"), "scope", _value_span(front, "scope", line1), src.path)
+        body = Body(src.body, src.body_span or line1, src.rendered)
+        text = src.rendered.text if src.rendered else src.body
+        owner.occurrences.append(Occurrence(otype, text, XSD_STRING, scope, span=line1, note=body))
+        self.resolver._add_file(self.resolver._ids.get(owner.id) or _topic_candidate(owner.id, src.path), src.path)
+
+    # --- pass 3: body links ------------------------------------------------------------------
+    def link_body(self, body: Body | None, source_id: str, source_is_draft: bool) -> None:
+        if body is None or body.rendered is None:
+            return
+        src_path = body.span.path
+        for link in body.rendered.links:
+            if not link.target:  # [[#heading]]: this page
+                body.targets[link.hole] = LinkTarget(source_id, None, self.anchor(source_id, link.heading))
+                continue
+            r = self.resolver.resolve(link.target, src_path, label=link.label, markdown_link=link.markdown_link)
+            shown = f"![[{link.target}]]" if link.embed else f"[[{link.target}]]"
+            if r.ambiguous:
+                self._ambiguous(link.target, r, link.span)
+            if r.asset:
+                body.targets[link.hole] = LinkTarget(None, r.asset, None)
+            elif r.failed:
+                self.diags.note("link-target-failed", f"link target {r.failed} failed to load (see above)", link.span)
+                body.targets[link.hole] = LinkTarget()
+            elif r.topic:
+                target = self.tm.get(r.topic)
+                if r.topic in self.draft_ids and not source_is_draft:
+                    self.diags.warning("link-to-draft", f"{shown} links to a draft", link.span, "the link is missing from the site unless built with --drafts")
+                if target is None:
+                    body.targets[link.hole] = LinkTarget()
+                    continue
+                body.targets[link.hole] = LinkTarget(target.id, None, self.anchor(target.id, link.heading))
+                if target.id != source_id:
+                    self.tm.mentions.append(Mention(source_id, target.id, link.span, link.embed))
+            else:
+                body.targets[link.hole] = LinkTarget()
+                hint = self.suggest(link.target)
+                self.diags.warning("link-unresolved", f"{shown}: no topic or file '{link.target}'", link.span, hint)
+
+    def anchor(self, topic_id: str, heading: str | None) -> str | None:
+        if not heading:
+            return None
+        t = self.tm.get(topic_id)
+        rendered = t.body.rendered if t and t.body else None
+        return heading_anchor(rendered.headings, heading) if rendered else None
+
+    def suggest(self, target: str) -> str | None:
+        if self._suggest_budget <= 0:
+            return None
+        self._suggest_budget -= 1
+        keys = self.resolver._stems
+        close = difflib.get_close_matches(fold(posixpath.basename(target)), list(keys), n=1, cutoff=0.8)
+        if close:
+            c = keys[close[0]][0]
+            return f"did you mean '{c.path or c.value}'?"
+        return None
+
+    # --- merging ------------------------------------------------------------------------------
+    def merge(self) -> None:
+        from . import validate  # duplicates are reported before merging removes them
+
+        validate.check_duplicates(self.tm, self.diags)
+        try:
+            from .merge import merge_map
+        except ImportError:  # pragma: no cover
+            return
+        try:
+            merge_map(self.tm)
+        except Exception as e:  # TopicMapSyntaxError: a TMDM constraint the files break
+            self.diags.error(getattr(e, "code", "tm-constraint") or "tm-constraint", str(getattr(e, "message", e)), getattr(e, "span", None))
+
+
+def _topic_candidate(topic_id: str, path: str):
+    from .links import Candidate
+
+    return Candidate("topic", topic_id, path)
+
+
+# --- values -------------------------------------------------------------------------------------
+def _date_value(v: Any) -> tuple[str | None, str]:
+    """Dates as YAML gives them, or Unix time in ms (Dendron) or s, as xsd:date/dateTime."""
+    if isinstance(v, _dt.datetime):
+        return v.isoformat(), XSD_DATETIME
+    if isinstance(v, _dt.date):
+        return v.isoformat(), XSD_DATE
+    if isinstance(v, int) and not isinstance(v, bool):
+        seconds = v / 1000 if v > 10**11 else v
+        try:
+            when = _dt.datetime.fromtimestamp(seconds, _dt.timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            return None, XSD_STRING
+        return when.isoformat(timespec="seconds").replace("+00:00", "Z"), XSD_DATETIME
+    return None, XSD_STRING
+
+
+def _infer(v: Any) -> tuple[str, str]:
+    if isinstance(v, bool):
+        return ("true" if v else "false"), XSD_STRING
+    if isinstance(v, (_dt.date, _dt.datetime)):
+        return _date_value(v)  # type: ignore[return-value]
+    if isinstance(v, int):
+        return str(v), XSD_INTEGER
+    if isinstance(v, float):
+        return repr(v), XSD_DECIMAL
+    s = str(v).strip()
+    if _LOOKS_URL.match(s) and _URI.match(s):
+        return s, XSD_ANYURI
+    if _DATE.match(s):
+        return s, XSD_DATE
+    return s, XSD_STRING
+
+
+def _check_value(value: str, datatype: str) -> str | None:
+    """None when `value` is a valid literal of `datatype`, else what it should be."""
+    try:
+        if datatype == XSD_DATE:
+            if not _DATE.match(value):
+                return "a date (YYYY-MM-DD)"
+            _dt.date.fromisoformat(value)
+        elif datatype == XSD_DATETIME:
+            _dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        elif datatype == XSD_INTEGER:
+            int(value)
+        elif datatype == XSD_DECIMAL:
+            if not Decimal(value).is_finite():
+                return "a finite number"
+        elif datatype == XSD_ANYURI:
+            if not _URI.match(value):
+                return "an absolute URI"
+        elif datatype == GEO:
+            lat, lon = (float(x) for x in value.split(","))
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                return "a position (latitude -90..90, longitude -180..180)"
+    except (ValueError, InvalidOperation):
+        return {
+            XSD_DATE: "a date (YYYY-MM-DD)",
+            XSD_DATETIME: "a date and time (YYYY-MM-DDThh:mm:ss)",
+            XSD_INTEGER: "an integer",
+            XSD_DECIMAL: "a number",
+            GEO: 'a position "latitude,longitude"',
+        }.get(datatype, "valid")
+    return None

@@ -1,0 +1,171 @@
+"""The validate stage: integrity checks on a built `TopicMap` (checklist rows 22, 25-27).
+
+Nothing here changes the map; every finding is a warning, so a map with dangling references
+or cycles still builds (and fails under --strict). All checks are linear in the map's size,
+apart from did-you-mean suggestions, which are bounded.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+from .config import Config
+from .diagnostics import Diagnostics, Span
+from .model import STANDARD_TOPICS, SUPERTYPE, SUBTYPE, SUPERTYPE_SUBTYPE, TYPE, INSTANCE, TYPE_INSTANCE, Association, TopicMap
+
+_SUGGESTIONS = 200  # at most this many did-you-mean lookups per map (each is O(topics))
+
+
+@dataclass
+class ValidationReport:
+    orphans: list[str] = field(default_factory=list)  # ids of declared topics nothing connects to
+    dangling: int = 0  # references to topics that have no file and are not schema or type topics
+    cycles: list[list[str]] = field(default_factory=list)  # each cycle's ids, first repeated at the end
+
+    @property
+    def orphan_count(self) -> int:
+        return len(self.orphans)
+
+
+def validate(tm: TopicMap, config: Config, diags: Diagnostics) -> ValidationReport:
+    report = ValidationReport()
+    _References(tm, config, diags, report).check()
+    for a in tm.associations:
+        if a.type in (TYPE_INSTANCE, SUPERTYPE_SUBTYPE) or len(a.roles) < 2:
+            continue
+        if len({r.player for r in a.roles}) == 1:
+            diags.warning("self-association", f"association '{a.type}' has '{a.roles[0].player}' in every role", a.span)
+    check_duplicates(tm, diags)
+    _cycles(tm, SUPERTYPE_SUBTYPE, SUBTYPE, SUPERTYPE, "supertype", diags, report)
+    _cycles(tm, TYPE_INSTANCE, INSTANCE, TYPE, "type", diags, report)
+    report.orphans = _orphans(tm)
+    return report
+
+
+def _association_key(a: Association) -> tuple:
+    return (a.type, a.scope, frozenset((r.type, r.player) for r in a.roles))
+
+
+def check_duplicates(tm: TopicMap, diags: Diagnostics) -> int:
+    """Warn for each association equal (TMDM 5.8 equality) to an earlier one; returns how many."""
+    first: dict[tuple, Association] = {}
+    count = 0
+    for a in tm.associations:
+        key = _association_key(a)
+        seen = first.setdefault(key, a)
+        if seen is not a:
+            count += 1
+            where = f" (first at {seen.span})" if seen.span else ""
+            players = ", ".join(r.player for r in a.roles)
+            diags.warning("duplicate-association", f"duplicate association '{a.type}' of {players}{where}", a.span)
+    return count
+
+
+class _References:
+    """Role players, scopes and reifiers must name topics that exist (row 22)."""
+
+    def __init__(self, tm: TopicMap, config: Config, diags: Diagnostics, report: ValidationReport) -> None:
+        self.tm, self.diags, self.report = tm, diags, report
+        schema = config.schema
+        self.known = set(schema.topic_types) | set(schema.association_types) | set(schema.role_types)
+        self.known |= set(schema.occurrence_types) | set(STANDARD_TOPICS)
+        self.budget = _SUGGESTIONS
+        self._choices: list[str] | None = None
+
+    def ok(self, topic_id: str) -> bool:
+        t = self.tm.get(topic_id)
+        return t is not None and (not t.implicit or topic_id in self.known)
+
+    def suggest(self, topic_id: str) -> str | None:
+        if self.budget <= 0:
+            return None
+        self.budget -= 1
+        if self._choices is None:
+            self._choices = sorted(t.id for t in self.tm.topics.values() if not t.implicit)
+        close = difflib.get_close_matches(topic_id, self._choices, n=1, cutoff=0.7)
+        return f"did you mean '{close[0]}'?" if close else None
+
+    def unknown(self, code: str, what: str, topic_id: str, span: Span | None) -> None:
+        self.report.dangling += 1
+        hint = self.suggest(topic_id)
+        message = f"{what} '{topic_id}' is not a topic of the map"
+        if hint:
+            message += f"; {hint}"
+        self.diags.warning(code, message, span, "create a file for it, or fix the reference")
+
+    def scope(self, scope: frozenset[str], span: Span | None) -> None:
+        for s in sorted(scope):
+            if not self.ok(s):
+                self.unknown("unknown-scope", "scope", s, span)
+
+    def check(self) -> None:
+        for a in self.tm.associations:
+            if a.type not in (TYPE_INSTANCE, SUPERTYPE_SUBTYPE):
+                for r in a.roles:
+                    if not self.ok(r.player):
+                        self.unknown("unknown-player", "role player", r.player, r.span or a.span)
+            self.scope(a.scope, a.span)
+            if a.reifier is not None and a.reifier not in self.tm:
+                self.unknown("unknown-reifier", "reifier", a.reifier, a.span)
+        for t in self.tm.topics.values():
+            for n in t.names:
+                self.scope(n.scope, n.span)
+                for v in n.variants:
+                    self.scope(v.scope, v.span)
+            for o in t.occurrences:
+                self.scope(o.scope, o.span)
+
+
+def _cycles(tm: TopicMap, assoc_type: str, lower: str, upper: str, what: str, diags: Diagnostics,
+            report: ValidationReport) -> None:
+    """Warn once per cycle in the graph lower -> upper of one kind of association (row 26)."""
+    edges: dict[str, list[tuple[str, Span | None]]] = {}
+    for a in tm.associations:
+        if a.type != assoc_type or a.scope:
+            continue
+        roles = {r.type: r.player for r in a.roles}
+        if lower in roles and upper in roles:
+            edges.setdefault(roles[lower], []).append((roles[upper], a.span))
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+    for start in sorted(edges):
+        if state.get(start):
+            continue
+        # iterative DFS; `path` holds the nodes on the current path, `stack` their edge iterators
+        path: list[str] = [start]
+        state[start] = 1
+        stack = [iter(sorted(edges.get(start, ()), key=lambda e: e[0]))]
+        while stack:
+            nxt = next(stack[-1], None)
+            if nxt is None:
+                state[path.pop()] = 2
+                stack.pop()
+                continue
+            node, span = nxt
+            if state.get(node) == 1:
+                cycle = path[path.index(node):] + [node]
+                report.cycles.append(cycle)
+                relation = "a subtype of" if what == "supertype" else "an instance of"
+                diags.warning(
+                    f"{what}-cycle",
+                    f"{what} cycle: " + " -> ".join(cycle) + f" (each is {relation} the next)",
+                    span,
+                    "break the cycle; pages show the hierarchy as a tree",
+                )
+            elif not state.get(node):
+                state[node] = 1
+                path.append(node)
+                stack.append(iter(sorted(edges.get(node, ()), key=lambda e: e[0])))
+
+
+def _orphans(tm: TopicMap) -> list[str]:
+    """Declared topics with no association (type-instance aside) and no mention in or out."""
+    connected: set[str] = set()
+    for a in tm.associations:
+        if a.type != TYPE_INSTANCE:
+            connected.update(r.player for r in a.roles)
+        if a.reifier:
+            connected.add(a.reifier)
+    for m in tm.mentions:
+        connected.add(m.source)
+        connected.add(m.target)
+    return sorted(t.id for t in tm.user_topics() if not t.implicit and t.id not in connected)
