@@ -33,6 +33,7 @@ _NAME_START = r"[^\W\d]"
 _NAME_CHAR = r"[\w\-.\u00B7\u0300-\u036F\u203F\u2040]"
 _IDENT = re.compile(f"{_NAME_START}{_NAME_CHAR}*")
 _LOCAL = re.compile(rf"[\w]{_NAME_CHAR}*")
+_VALUE_LOCAL = re.compile(rf"[\w\-]{_NAME_CHAR}*")
 _BARE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+\-.]*://[^\s<>\"{}|\\^`()\[\],]*")
 _WRAPPED_IRI = re.compile(r"<([^<>\"{}|\\^`\s]*)>")
 _TRIPLE = re.compile(r'"""((?:[^"\\]|\\.|"(?!""))*)"""', re.S)
@@ -65,6 +66,9 @@ class _Lexer(Scanner):
         super().__init__(text, path, "ctm-syntax")
         self.prefixes = prefixes
         self.buf: list[Tok] = []
+        # Set by the parser before reading an occurrence value: there a QName's local part may
+        # start with '-' (YouTube ids in real maps), which CTM does not allow elsewhere.
+        self.value_mode = False
 
     def skip(self) -> None:
         t, n = self.text, self.n
@@ -165,7 +169,7 @@ class _Lexer(Scanner):
             name = _strip_dots(m.group(0))
             after = p + len(name)
             if t.startswith(":", after):
-                lm = _LOCAL.match(t, after + 1)
+                lm = (_VALUE_LOCAL if self.value_mode else _LOCAL).match(t, after + 1)
                 if lm:
                     local = _strip_dots(lm.group(0))
                     if name not in self.prefixes:
@@ -218,9 +222,10 @@ class _Lexer(Scanner):
                     raise self.fail("unicode escape out of range", p)
                 return chr(cp)
             ch = m.group(3)
-            if ch in _SIMPLE_ESCAPES:
-                return _SIMPLE_ESCAPES[ch]
-            raise self.fail(f"invalid escape sequence \\{ch} in string", p)
+            if ch in "uU":
+                raise self.fail(f"malformed unicode escape \\{ch} in string", p)
+            # Other unknown escapes are kept as written: real maps contain e.g. "\ ".
+            return _SIMPLE_ESCAPES.get(ch, "\\" + ch)
 
         return _ESCAPE.sub(one, s)
 
@@ -355,6 +360,8 @@ class _Parser:
                 self.template_def()
             else:
                 stmt = self.statement(in_template=False)
+                if stmt[0] == "call":
+                    self.accept(".")  # tolerated after an invocation, as real maps write it
                 self.ev.run([stmt])
                 seen_statement = True
             first = False
@@ -465,6 +472,8 @@ class _Parser:
             if self.is_kw(tok, "def"):
                 raise self.fail("templates cannot be defined inside a template", tok)
             body.append(self.statement(in_template=True))
+            if body[-1][0] == "call":
+                self.accept(".")
         key = (str(name.value), len(params))
         if key in self.r.templates:
             raise self.fail(f"template {name.value!r} with {len(params)} parameter(s) is already defined", name, "ctm-template-duplicate")
@@ -648,6 +657,12 @@ class _Parser:
         # an occurrence: type ':' value
         type_ref = self.ref("a name, occurrence, type or identifier")
         self.expect(":", "':' after the occurrence type")
+        if not self.lex.buf:
+            self.lex.value_mode = True
+            try:
+                self.peek()
+            finally:
+                self.lex.value_mode = False
         value = self.value("the occurrence value")
         scope = self.scope()
         reifier = self.ref("a reifier") if self.accept("~") else None
