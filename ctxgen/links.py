@@ -6,9 +6,9 @@ docs/authoring.md ("Links in bodies") is the specification; in short, first matc
 1. a path: relative to the linking file for Markdown links and targets starting ./ or ../,
    then map-relative (also a file's path-derived id, and a folder for its index.md);
 2. a file name (the last path segment, or a path suffix such as `folder/note`);
-3. a topic name or alias;
-then, for `[[a|b]]` whose `a` matched nothing, the same steps for `b` (Dendron writes
-`[[label|target]]`).
+3. a topic name or alias.
+For `[[a|b]]` where `a` matches no id, path or file name, steps 0-2 are tried for `b` before
+step 3 for `a` (Dendron writes `[[label|target]]`).
 
 Matching ignores case, Unicode normalisation, a `.md` suffix and the difference between a
 space and a hyphen (Quartz slugs `Some Note.md` as `Some-Note`). Where a step finds several
@@ -19,6 +19,7 @@ All lookups are dict lookups on indexes built once per map.
 """
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 import unicodedata
 from dataclasses import dataclass
@@ -59,6 +60,7 @@ class Resolution:
     failed: str | None = None  # map-relative path of a source that failed to load
     candidates: tuple[str, ...] = ()  # set when ambiguous: every candidate, the chosen one first
     step: str = ""  # "id", "path", "file-name", "name" (which rule matched), "" when unresolved
+    heading: str | None = None  # a heading found in the label of a Dendron-style [[label|target#heading]]
 
     @property
     def resolved(self) -> bool:
@@ -119,12 +121,18 @@ class Resolver:
 
     # --- resolution --------------------------------------------------------------------
     def resolve(self, target: str, from_path: str = "", *, label: str | None = None, markdown_link: bool = False) -> Resolution:
-        r = self._resolve(target, from_path, markdown_link)
-        if not r.resolved and label and not markdown_link:
-            r = self._resolve(label, from_path, False)
-        return r
+        """Resolve a link target (a front matter reference: no label) as seen from `from_path`."""
+        r = self._resolve(target, from_path, markdown_link, by_name=False)
+        if r.resolved or markdown_link:
+            return r
+        if label:  # Dendron's [[label|target]]: the label as a path or file name beats names
+            label_target, hash_, heading = label.partition("#")
+            r = self._resolve(label_target, from_path, False, by_name=False)
+            if r.resolved:
+                return dataclasses.replace(r, heading=heading.strip() or None) if hash_ else r
+        return self._by_name(target, from_path)
 
-    def _resolve(self, target: str, from_path: str, markdown_link: bool) -> Resolution:
+    def _resolve(self, target: str, from_path: str, markdown_link: bool, by_name: bool = True) -> Resolution:
         target = unicodedata.normalize("NFC", target.strip())
         if target.startswith(_DENDRON_PREFIX):
             target = target[len(_DENDRON_PREFIX) :].partition("/")[2]
@@ -156,10 +164,13 @@ class Resolver:
             found = [c for c in found if fold(_strip_md(c.path)).endswith("/" + key) or fold(c.path).endswith("/" + key)]
         if found:
             return self._pick(found, folder, "file-name")
-        # step 3: names and aliases
+        return self._by_name(target, from_path) if by_name else UNRESOLVED
+
+    def _by_name(self, target: str, from_path: str) -> Resolution:
+        """Step 3: names and aliases."""
         found = self._names.get(fold(target))
         if found:
-            return self._pick(found, folder, "name")
+            return self._pick(found, posixpath.dirname(from_path), "name")
         return UNRESOLVED
 
     @staticmethod

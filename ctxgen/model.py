@@ -125,11 +125,12 @@ class Association:
 
 @dataclass(frozen=True, slots=True)
 class LinkTarget:
-    """ctxgen: what one link hole of a body points at; topic and asset both None = unresolved."""
+    """ctxgen: what one link hole of a body points at; topic, asset and tag all None = unresolved."""
 
     topic: str | None = None  # topic id
     asset: str | None = None  # map-relative path of an asset file
     anchor: str | None = None  # heading anchor in the target page
+    tag: str | None = None  # a tag's page (Quartz-style [[tags/x]]), the tag as written on topics
 
 
 @dataclass(slots=True)

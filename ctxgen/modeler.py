@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
+import functools
 import posixpath
 import re
 import unicodedata
@@ -87,7 +88,7 @@ IGNORED_KEYS = {
 # publication switches of other tools: key -> the value that makes the file a draft
 DRAFT_SWITCHES = {"draft": True, "publish": False, "published": False}
 
-_KNOWN_FOR_SUGGESTIONS = sorted(TOPIC_KEYS | ASSOCIATION_FILE_KEYS | NOTE_FILE_KEYS | set(MAPPED_KEYS) | {"publish"})
+_KNOWN_FOR_SUGGESTIONS = frozenset(TOPIC_KEYS | ASSOCIATION_FILE_KEYS | NOTE_FILE_KEYS | set(MAPPED_KEYS) | {"publish"})
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s]+$")
 _LOOKS_URL = re.compile(r"^(https?|ftp|mailto|urn|doi):", re.I)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -170,7 +171,10 @@ class _Modeler:
     name_entries: dict[str, list] = field(default_factory=dict)  # path -> [(Name, its entry)], for pass 2
     _by_key: dict[str, tuple[str, Span]] = field(default_factory=dict)  # fold(id) -> (id, where)
     resolver: Resolver | None = None
-    _suggest_budget: int = 200  # did-you-mean is O(n) per lookup: bounded
+    _suggest_budget: int = 200  # did-you-mean is O(n) per lookup: bounded, and cached per target
+    _suggested: dict[str, str | None] = field(default_factory=dict)
+    _stems_by_letter: dict[str, list[str]] | None = None
+    _tags: dict[str, str] | None = None  # fold(tag or tag prefix) -> the tag as written
 
     # --- helpers --------------------------------------------------------------------------
     def text(self, v: Any, where: str, span: Span) -> str | None:
@@ -421,9 +425,9 @@ class _Modeler:
                 continue
             shown = f"{where}.{key}" if where else str(key)
             msg = f"unknown key '{shown}'"
-            close = difflib.get_close_matches(str(key), sorted(allowed & set(_KNOWN_FOR_SUGGESTIONS)) or sorted(allowed), n=1, cutoff=0.75)
+            close = _did_you_mean_key(str(key), frozenset(allowed))
             if close:
-                msg += f", did you mean '{close[0]}'?"
+                msg += f", did you mean '{close}'?"
             self.diags.warning("unknown-key", msg, _key_span(m, key, span), "put your own data under `extra:`")
 
     def typed_names(self, path: str) -> None:
@@ -693,7 +697,10 @@ class _Modeler:
                 body.targets[link.hole] = LinkTarget(source_id, None, self.anchor(source_id, link.heading))
                 continue
             r = self.resolver.resolve(link.target, src_path, label=link.label, markdown_link=link.markdown_link)
-            shown = f"![[{link.target}]]" if link.embed else f"[[{link.target}]]"
+            if link.markdown_link:
+                shown = f"[{link.label or ''}]({link.target})"
+            else:
+                shown = f"![[{link.target}]]" if link.embed else f"[[{link.target}]]"
             if r.ambiguous:
                 self._ambiguous(link.target, r, link.span)
             if r.asset:
@@ -708,13 +715,29 @@ class _Modeler:
                 if target is None:
                     body.targets[link.hole] = LinkTarget()
                     continue
-                body.targets[link.hole] = LinkTarget(target.id, None, self.anchor(target.id, link.heading))
+                body.targets[link.hole] = LinkTarget(target.id, None, self.anchor(target.id, r.heading or link.heading))
                 if target.id != source_id:
                     self.tm.mentions.append(Mention(source_id, target.id, link.span, link.embed))
+            elif (tag := self.tag_page(link.target)) is not None:
+                body.targets[link.hole] = LinkTarget(tag=tag)
             else:
                 body.targets[link.hole] = LinkTarget()
                 hint = self.suggest(link.target)
                 self.diags.warning("link-unresolved", f"{shown}: no topic or file '{link.target}'", link.span, hint)
+
+    def tag_page(self, target: str) -> str | None:
+        """`tags/x` (Quartz) names the page of tag x, or of a tag hierarchy x/... ."""
+        head, _, rest = target.strip().lstrip("/").partition("/")
+        if head.casefold() != "tags" or not rest:
+            return None
+        if self._tags is None:
+            self._tags = {}
+            for t in self.tm.topics.values():
+                for tag in t.tags:
+                    parts = tag.split("/")
+                    for i in range(1, len(parts) + 1):
+                        self._tags.setdefault(fold("/".join(parts[:i])), "/".join(parts[:i]))
+        return self._tags.get(fold(rest.rstrip("/")))
 
     def anchor(self, topic_id: str, heading: str | None) -> str | None:
         if not heading:
@@ -724,15 +747,23 @@ class _Modeler:
         return heading_anchor(rendered.headings, heading) if rendered else None
 
     def suggest(self, target: str) -> str | None:
-        if self._suggest_budget <= 0:
-            return None
-        self._suggest_budget -= 1
-        keys = self.resolver._stems
-        close = difflib.get_close_matches(fold(posixpath.basename(target)), list(keys), n=1, cutoff=0.8)
-        if close:
-            c = keys[close[0]][0]
-            return f"did you mean '{c.path or c.value}'?"
-        return None
+        """A did-you-mean for an unresolved link: a close file name with the same first letter."""
+        key = fold(posixpath.basename(target))
+        if key in self._suggested:
+            return self._suggested[key]
+        hint = None
+        if self._suggest_budget > 0 and key:
+            self._suggest_budget -= 1
+            if self._stems_by_letter is None:
+                self._stems_by_letter = {}
+                for stem in sorted(self.resolver._stems):
+                    self._stems_by_letter.setdefault(stem[:1], []).append(stem)
+            close = difflib.get_close_matches(key, self._stems_by_letter.get(key[:1], []), n=1, cutoff=0.8)
+            if close:
+                c = self.resolver._stems[close[0]][0]
+                hint = f"did you mean '{c.path or c.value}'?"
+        self._suggested[key] = hint
+        return hint
 
     # --- merging ------------------------------------------------------------------------------
     def merge(self) -> None:
@@ -747,6 +778,12 @@ class _Modeler:
             merge_map(self.tm)
         except Exception as e:  # TopicMapSyntaxError: a TMDM constraint the files break
             self.diags.error(getattr(e, "code", "tm-constraint") or "tm-constraint", str(getattr(e, "message", e)), getattr(e, "span", None))
+
+
+@functools.lru_cache(maxsize=4096)
+def _did_you_mean_key(key: str, allowed: frozenset[str]) -> str | None:
+    close = difflib.get_close_matches(key, sorted(allowed & _KNOWN_FOR_SUGGESTIONS) or sorted(allowed), n=1, cutoff=0.75)
+    return close[0] if close else None
 
 
 def _topic_candidate(topic_id: str, path: str):
