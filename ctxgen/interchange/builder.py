@@ -40,8 +40,10 @@ Reifiable = TopicMap | Name | Variant | Occurrence | Association | Role
 
 
 class TopicMapBuilder:
-    def __init__(self, base_locator: str = "") -> None:
+    def __init__(self, base_locator: str = "", path: str = "") -> None:
+        """base_locator: the document IRI; path: how to name the document in errors."""
         self.tm = TopicMap(base_locator=base_locator)
+        self.path = path
         self._by_iid: dict[str, str] = {}
         self._by_sid: dict[str, str] = {}
         self._by_slo: dict[str, str] = {}
@@ -203,5 +205,10 @@ class TopicMapBuilder:
     # --- result -------------------------------------------------------------------------
     def finish(self) -> TopicMap:
         """Merge (TMDM) and return the map; raises TopicMapSyntaxError on a merge constraint."""
-        merge_map(self.tm)
+        try:
+            merge_map(self.tm)
+        except TopicMapSyntaxError as e:
+            if e.span is None:
+                e.span = Span(self.path or "<input>")
+            raise
         return self.tm

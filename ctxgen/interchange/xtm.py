@@ -41,15 +41,15 @@ _NCNAME = re.compile(r"^[^\W\d][\w.\-\u00B7\u0300-\u036F\u203F-\u2040]*$")
 def read_xtm(path: Path, display_path: str | None = None) -> TopicMap:
     """Read an XTM document (1.0, 2.0 or 2.1) and its mergeMaps; raises TopicMapSyntaxError."""
     base = file_iri(path)
-    builder = TopicMapBuilder(base)
-    reader = _Reader(builder)
-    reader.read_document(path, base, display_path or str(path), top=True)
+    shown = display_path or str(path)
+    builder = TopicMapBuilder(base, shown)
+    _Reader(builder).read_document(path, base, shown, top=True)
     tm = builder.finish()
     return tm
 
 
 def read_xtm_bytes(data: bytes, base: str, display_path: str = "<input>") -> TopicMap:
-    builder = TopicMapBuilder(base)
+    builder = TopicMapBuilder(base, display_path)
     _Reader(builder).read_root(parse(data, display_path, base), display_path, top=True, themes=())
     return builder.finish()
 
@@ -492,7 +492,8 @@ class _Xtm1:
 # --- XTM 2.1 writer ----------------------------------------------------------------------------
 def write_xtm21(tm: TopicMap) -> bytes:
     """The map as an XTM 2.1 document (UTF-8). Topics are referenced by their first item
-    identifier, subject identifier or subject locator; topics with none get an id."""
+    identifier, subject identifier or subject locator; topics with none get an id.
+    Raises TopicMapSyntaxError (code xml-unrepresentable) for characters XML 1.0 cannot hold."""
     out: list[str] = ['<?xml version="1.0" encoding="UTF-8"?>']
     refs: dict[str, tuple[str, str]] = {}
     ids: dict[str, str] = {}
@@ -580,7 +581,16 @@ def write_xtm21(tm: TopicMap) -> bytes:
         p.append("</association>")
         out.append("".join(p))
     out.append("</topicMap>")
-    return ("\n".join(x for x in out if x) + "\n").encode("utf-8")
+    text = "\n".join(x for x in out if x) + "\n"
+    bad = _NOT_XML_CHAR.search(text)
+    if bad:
+        raise TopicMapSyntaxError(
+            f"the map holds U+{ord(bad.group()):04X}, which XML 1.0 cannot represent", None, "xml-unrepresentable"
+        )
+    return text.encode("utf-8")
+
+
+_NOT_XML_CHAR = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _esc(text: str) -> str:
