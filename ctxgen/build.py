@@ -202,8 +202,9 @@ def _stamp(path: Path) -> tuple[int, int]:
 def _fingerprint(map_dir: Path, config: Config, sources: list[str], assets: list[str], opts: BuildOptions) -> str:
     h = hashlib.sha256()
     h.update(f"{__version__}\0{config.base_url}\0{opts.drafts}\0".encode())
-    for rel in sources + ["\0"] + assets:
-        h.update(f"{rel}\0{_stamp(map_dir / rel)}\0".encode())
+    for kind, rels in (("source", sources), ("asset", assets)):
+        for rel in rels:
+            h.update(f"{kind}\0{rel}\0{_stamp(map_dir / rel)}\0".encode())
     watched = [map_dir / "ctxgen.yaml", map_dir / "templates", PACKAGE_DIR, _theme_dir()]
     for root in watched:
         for p in _walk_files(root):

@@ -35,3 +35,8 @@ def run_ctxgen(*args: str | os.PathLike, cwd: Path | None = None, timeout: float
 def diagnostic_lines(stderr: str) -> list[str]:
     """The diagnostic lines of a run's stderr: everything but the closing summary."""
     return [line for line in stderr.splitlines() if not line.startswith("ctxgen: ")]
+
+
+def problems(stderr: str) -> list[str]:
+    """Only the warnings and errors (notes are information, not problems)."""
+    return [line for line in diagnostic_lines(stderr) if "warning[" in line or "error[" in line]

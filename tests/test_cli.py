@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPORA, EXAMPLE_MAP, diagnostic_lines, run_ctxgen
+from conftest import CORPORA, EXAMPLE_MAP, diagnostic_lines, problems, run_ctxgen
 
 SUMMARY = re.compile(
     r"^ctxgen: (built|checked|not built:) (\d+) topics, (\d+) associations, (\d+) occurrences"
@@ -51,7 +51,7 @@ def test_new_scaffolds_a_map_with_a_pages_workflow(new_map: Path):
 def test_build_new_map_writes_a_site_and_a_summary(new_map: Path):
     proc = run_ctxgen("build", new_map)
     assert proc.returncode == 0, proc.stderr
-    assert diagnostic_lines(proc.stderr) == []
+    assert problems(proc.stderr) == []
     summary = proc.stderr.strip().splitlines()[-1]
     m = SUMMARY.match(summary)
     assert m and m.group(1) == "built", summary
@@ -145,7 +145,7 @@ def test_base_url_gives_absolute_urls_only_where_required(new_map: Path):
 def test_example_map_builds_with_no_warnings(tmp_path: Path):
     proc = run_ctxgen("build", EXAMPLE_MAP, "-o", tmp_path / "site", "--strict")
     assert proc.returncode == 0, proc.stderr
-    assert diagnostic_lines(proc.stderr) == []
+    assert problems(proc.stderr) == []
     m = SUMMARY.match(proc.stderr.strip().splitlines()[-1])
     topics, associations = int(m.group(2)), int(m.group(3))
     assert topics >= 40 and associations >= 60
