@@ -187,7 +187,7 @@ class _Modeler:
             kind = _type_name(v)
             shown = _scalar_text(v)
             self.diags.warning(
-                "yaml-coerced", f"{where}: parsed as {kind}; quote it", span, f'write {where.rpartition(".")[2]}: "{shown}" to keep the text as written'
+                "yaml-coerced", f"{where}: parsed as {kind}; quote it", span, f"read as {shown!r}; put the value in quotes to keep the text as written"
             )
             return shown
         self.diags.error("wrong-type", f"{where}: expected text, got a {_type_name(v)}", span)
