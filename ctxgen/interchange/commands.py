@@ -173,7 +173,8 @@ def map_files(tm: TopicMap) -> dict[str, str]:
 
     front: dict[str, dict] = {tid: {"id": slug} for tid, slug in slugs.items()}
     schema: dict[str, dict] = {"topic_types": {}, "association_types": {}, "role_types": {}, "occurrence_types": {}}
-    assoc_files: dict[str, str] = {}
+    assoc_files: list[dict] = []
+    reifier_files: dict[str, dict] = {}  # reifier topic id -> its association file's front matter
     for a in tm.associations:
         roles = a.roles
         if a.type in (TYPE_INSTANCE, SUPERTYPE_SUBTYPE) and len(roles) == 2 and not (a.scope or a.reifier or a.item_identifiers):
@@ -208,13 +209,14 @@ def map_files(tm: TopicMap) -> dict[str, str]:
             fm["scope"] = scope(a.scope)
         if a.item_identifiers:
             fm["item_identifiers"] = list(a.item_identifiers)
-        if a.reifier:
+        if a.reifier in front:
+            reifier_files[a.reifier] = fm  # the reifier topic's own keys are added below
+        elif a.reifier:
             fm["reifier"] = ref(a.reifier)
         role_ann = [{"type": ref(r.type), "player": ref(r.player), **_annotations(r, ref)} for r in roles if r.reifier or r.item_identifiers]
         if role_ann:
             fm["role_annotations"] = role_ann
-        name = f"associations/{_slugify(atype) or 'association'}-{len(assoc_files) + 1}.md"
-        assoc_files[name] = _markdown(fm, "")
+        assoc_files.append(fm)
     for t in tm.topics.values():
         if t.id not in front:
             continue
@@ -227,7 +229,8 @@ def map_files(tm: TopicMap) -> dict[str, str]:
             names.remove(title)
         if names:
             fm["names"] = [_name_entry(n, ref, scope) for n in names]
-        for key, vals in (("subject", t.subject_identifiers), ("subject_locator", t.subject_locators), ("item_identifiers", t.item_identifiers)):
+        iids = list(t.item_identifiers)  # absolute, as the modeler requires
+        for key, vals in (("subject", t.subject_identifiers), ("subject_locator", t.subject_locators), ("item_identifiers", iids)):
             if vals:
                 fm[key] = list(vals)
         if t.occurrences:
@@ -249,8 +252,15 @@ def map_files(tm: TopicMap) -> dict[str, str]:
         ordered = {k: fm[k] for k in ("id", "title") if k in fm}
         ordered.update({k: v for k, v in fm.items() if k not in ordered})
         front[t.id] = ordered
-    files = {f"{fm['id']}.md": _markdown(fm, "") for fm in front.values()}
-    files.update(assoc_files)
+    files: dict[str, str] = {}
+    for tid, fm in front.items():
+        if tid in reifier_files:
+            reifier_files[tid].update(fm)
+        else:
+            files[f"{fm['id']}.md"] = _markdown(fm, "")
+    for n, fm in enumerate(assoc_files, 1):
+        stem = fm.get("id") or f"{_slugify(fm['association']) or 'association'}-{n}"
+        files[f"associations/{stem}.md"] = _markdown(fm, "")
     config: dict = {"title": _map_title(tm, ref)}
     if tm.item_identifiers:
         config["extra"] = {"item_identifiers": list(tm.item_identifiers)}

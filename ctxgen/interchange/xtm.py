@@ -43,21 +43,51 @@ def read_xtm(path: Path, display_path: str | None = None) -> TopicMap:
     base = file_iri(path)
     shown = display_path or str(path)
     builder = TopicMapBuilder(base, shown)
-    _Reader(builder).read_document(path, base, shown, top=True)
-    tm = builder.finish()
-    return tm
+    reader = _Reader(builder)
+    reader.read_document(path, base, shown, top=True)
+    return _finish(builder, reader)
 
 
 def read_xtm_bytes(data: bytes, base: str, display_path: str = "<input>") -> TopicMap:
     builder = TopicMapBuilder(base, display_path)
-    _Reader(builder).read_root(parse(data, display_path, base), display_path, top=True, themes=())
-    return builder.finish()
+    reader = _Reader(builder)
+    reader.read_root(parse(data, display_path, base), display_path, top=True, themes=())
+    return _finish(builder, reader)
+
+
+def _finish(builder: TopicMapBuilder, reader: "_Reader") -> TopicMap:
+    tm = builder.finish()
+    if reader.xtm1_ids:
+        _reify_xtm1(tm, reader.xtm1_ids)
+        builder.finish()
+    return tm
+
+
+def _reify_xtm1(tm: TopicMap, ids: set[str]) -> None:
+    """XTM 1.0 reification, after merging: a topic whose subject identifier is the item identifier
+    (from an element id) of a construct other than a topic reifies it; both locators are dropped."""
+    constructs = {}
+    for c in tm.constructs():
+        for iid in c.item_identifiers:
+            if iid in ids:
+                constructs[iid] = c
+    if not constructs:
+        return
+    for t in list(tm.topics.values()):
+        for sid in [x for x in t.subject_identifiers if x in constructs]:
+            c = constructs[sid]
+            if c.reifier is not None and c.reifier != t.id:
+                raise TopicMapSyntaxError(f"{sid} is reified by two different topics", t.span, "tm-reifier-collision")
+            c.reifier = t.id
+            t.subject_identifiers.remove(sid)
+            c.item_identifiers.remove(sid)
 
 
 class _Reader:
     def __init__(self, builder: TopicMapBuilder) -> None:
         self.b = builder
         self.seen: set[str] = set()
+        self.xtm1_ids: set[str] = set()  # item identifiers made from XTM 1.0 element ids
 
     # --- documents ----------------------------------------------------------------------
     def read_document(self, path: Path, base: str, shown: str, top: bool, themes: tuple[str, ...] = ()) -> None:
@@ -334,7 +364,7 @@ class _Xtm1:
         if i is not None:
             iri = resolve(el.base, "#" + i)
             self.b.add_construct_item_identifier(construct, iri)
-            self.constructs[iri] = construct
+            self.r.xtm1_ids.add(iri)
 
     def ref(self, el: Element) -> str:
         name = el.local
@@ -363,7 +393,6 @@ class _Xtm1:
         return (self.refs(s) if s is not None else []) + list(self.themes)
 
     def read(self, root: Element, top: bool) -> None:
-        self.constructs: dict[str, object] = {}
         self.ident(self.b.tm, root)
         for el in root.children:
             if el.ns != XTM1_NS:
@@ -377,19 +406,6 @@ class _Xtm1:
                 self.r.merge_map(el, el.attrs.get(XLINK_HREF), themes)
             else:
                 self.fail(f"unexpected <{el.local}> in <topicMap>", el)
-        self.reify()
-
-    def reify(self) -> None:
-        """A topic whose subject identifier is a construct's item identifier reifies it."""
-        tm = self.b.tm
-        for t in list(tm.topics.values()):
-            for sid in list(t.subject_identifiers):
-                c = self.constructs.get(sid)
-                if c is None:
-                    continue
-                self.b.set_reifier(c, t.id, t.span)
-                t.subject_identifiers.remove(sid)
-                c.item_identifiers.remove(sid)
 
     def topic(self, el: Element) -> None:
         b = self.b
