@@ -89,6 +89,7 @@ class Resolver:
         self._folders: dict[str, list[Candidate]] = {}  # fold(folder) -> its index.md
         self._stems: dict[str, list[Candidate]] = {}  # fold(last segment without .md)
         self._names: dict[str, list[Candidate]] = {}
+        self._cache: dict[tuple, Resolution] = {}  # types and tags are named over and over
         for topic_id, path, names in topics:
             c = Candidate("topic", topic_id, path or "")
             self._ids.setdefault(topic_id, c)
@@ -111,6 +112,11 @@ class Resolver:
         if c not in lst:
             lst.append(c)
 
+    def add_file(self, topic_id: str, path: str) -> None:
+        """Let links to another file (a note file) reach a topic."""
+        self._cache.clear()
+        self._add_file(self._ids.get(topic_id) or Candidate("topic", topic_id, path), path)
+
     def _add_file(self, c: Candidate, path: str) -> None:
         bare = _strip_md(path)
         self._add(self._paths, bare, c)
@@ -122,6 +128,13 @@ class Resolver:
     # --- resolution --------------------------------------------------------------------
     def resolve(self, target: str, from_path: str = "", *, label: str | None = None, markdown_link: bool = False) -> Resolution:
         """Resolve a link target (a front matter reference: no label) as seen from `from_path`."""
+        key = (target, posixpath.dirname(from_path), label, markdown_link)
+        r = self._cache.get(key)
+        if r is None:
+            r = self._cache[key] = self._resolve_uncached(target, from_path, label, markdown_link)
+        return r
+
+    def _resolve_uncached(self, target: str, from_path: str, label: str | None, markdown_link: bool) -> Resolution:
         r = self._resolve(target, from_path, markdown_link, by_name=False)
         if r.resolved or markdown_link:
             return r

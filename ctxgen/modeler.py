@@ -21,7 +21,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any, Iterable
+from typing import AbstractSet as Set, Any, Iterable
 
 from .config import Config
 from .diagnostics import Diagnostics, Span
@@ -89,6 +89,10 @@ IGNORED_KEYS = {
 DRAFT_SWITCHES = {"draft": True, "publish": False, "published": False}
 
 _KNOWN_FOR_SUGGESTIONS = frozenset(TOPIC_KEYS | ASSOCIATION_FILE_KEYS | NOTE_FILE_KEYS | set(MAPPED_KEYS) | {"publish"})
+_OTHER_TOOLS = frozenset(MAPPED_KEYS) | IGNORED_KEYS | frozenset(DRAFT_SWITCHES)
+_TOPIC_ALLOWED = frozenset(TOPIC_KEYS) | _OTHER_TOOLS
+_ASSOCIATION_FILE_ALLOWED = _TOPIC_ALLOWED | ASSOCIATION_FILE_KEYS
+_NOTE_FILE_ALLOWED = frozenset(NOTE_FILE_KEYS) | _OTHER_TOOLS
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s]+$")
 _LOOKS_URL = re.compile(r"^(https?|ftp|mailto|urn|doi):", re.I)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -380,8 +384,7 @@ class _Modeler:
         line1 = Span(src.path, 1, 1)
         path = src.path
         is_assoc = "association" in front
-        allowed = TOPIC_KEYS | (ASSOCIATION_FILE_KEYS if is_assoc else set())
-        self.unknown_keys(front, allowed | set(MAPPED_KEYS) | IGNORED_KEYS | set(DRAFT_SWITCHES), "", line1)
+        self.unknown_keys(front, _ASSOCIATION_FILE_ALLOWED if is_assoc else _TOPIC_ALLOWED, "", line1)
         self.typed_names(path)
         for key in ("type", "types"):
             if key in front:
@@ -419,13 +422,15 @@ class _Modeler:
         if is_assoc:
             self.association_file(topic, front, line1, path)
 
-    def unknown_keys(self, m: Any, allowed: set[str], where: str, span: Span) -> None:
+    def unknown_keys(self, m: Any, allowed: Set[str], where: str, span: Span) -> None:
+        if allowed.issuperset(m):
+            return
         for key in m:
             if key in allowed:
                 continue
             shown = f"{where}.{key}" if where else str(key)
             msg = f"unknown key '{shown}'"
-            close = _did_you_mean_key(str(key), frozenset(allowed))
+            close = _did_you_mean_key(str(key), frozenset(allowed))  # cached
             if close:
                 msg += f", did you mean '{close}'?"
             self.diags.warning("unknown-key", msg, _key_span(m, key, span), "put your own data under `extra:`")
@@ -659,7 +664,7 @@ class _Modeler:
     def note_file(self, src: SourceFile) -> None:
         front = src.front if isinstance(src.front, dict) else {}
         line1 = Span(src.path, 1, 1)
-        self.unknown_keys(front, NOTE_FILE_KEYS | set(MAPPED_KEYS) | IGNORED_KEYS | set(DRAFT_SWITCHES), "", line1)
+        self.unknown_keys(front, _NOTE_FILE_ALLOWED, "", line1)
         osp = _value_span(front, "occurrence", line1)
         otype = self.ref(front.get("occurrence"), "occurrence", osp, src.path)
         if otype is None:
@@ -685,7 +690,7 @@ class _Modeler:
         body = Body(src.body, src.body_span or line1, src.rendered)
         text = src.rendered.text if src.rendered else src.body
         owner.occurrences.append(Occurrence(otype, text, XSD_STRING, scope, span=line1, note=body))
-        self.resolver._add_file(self.resolver._ids.get(owner.id) or _topic_candidate(owner.id, src.path), src.path)
+        self.resolver.add_file(owner.id, src.path)
 
     # --- pass 3: body links ------------------------------------------------------------------
     def link_body(self, body: Body | None, source_id: str, source_is_draft: bool) -> None:
@@ -776,6 +781,8 @@ class _Modeler:
             return
         try:
             merge_map(self.tm)
+            if self.tm.merged_ids:  # two files of one subject: links between them are self-links now
+                self.tm.mentions = [m for m in self.tm.mentions if m.source != m.target]
         except Exception as e:  # TopicMapSyntaxError: a TMDM constraint the files break
             self.diags.error(getattr(e, "code", "tm-constraint") or "tm-constraint", str(getattr(e, "message", e)), getattr(e, "span", None))
 
@@ -784,12 +791,6 @@ class _Modeler:
 def _did_you_mean_key(key: str, allowed: frozenset[str]) -> str | None:
     close = difflib.get_close_matches(key, sorted(allowed & _KNOWN_FOR_SUGGESTIONS) or sorted(allowed), n=1, cutoff=0.75)
     return close[0] if close else None
-
-
-def _topic_candidate(topic_id: str, path: str):
-    from .links import Candidate
-
-    return Candidate("topic", topic_id, path)
 
 
 # --- values -------------------------------------------------------------------------------------
