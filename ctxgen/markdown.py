@@ -18,17 +18,19 @@ from __future__ import annotations
 import html as _html
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Callable
 from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
+from markdown_it.common.normalize_url import validateLink
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
-from .diagnostics import Diagnostic, Span
+from .diagnostics import Diagnostic, Severity, Span
 from .source import Heading, LinkRef, RenderedBody
 
 HOLE = "\x00{}\x01"
@@ -46,6 +48,7 @@ _PIPE_RE = re.compile(r"\\?\|")
 _TAG_RE = re.compile(r"(?<![^\s(\[,;:])#([\w][\w/\-]*)")
 _CALLOUT_RE = re.compile(r"^\[!([A-Za-z][\w-]*)\]([+-]?)[ \t]*(.*)$")
 _WS_RE = re.compile(r"\s+")
+_NL_RE = re.compile("\n")
 
 
 def escape(text: str) -> str:
@@ -102,14 +105,17 @@ def _locate(state: StateInline, start: int, raw: str) -> Span:
     lines: list[str] = env["_lines"]
     if not where or where[0] is None or not lines:
         return span
-    line_map, content = where
+    line_map, content, newlines = where
     src = state.src
     base = 0
     if src is not content and src != content:  # a nested parse (inline footnote)
         base = max(content.find(src), 0)
     p = base + start
-    k = content.count("\n", 0, p)
-    ccol = p - (content.rfind("\n", 0, p) + 1)
+    if newlines is None:  # offsets of the content's line ends, found once per block
+        newlines = [m.start() for m in _NL_RE.finditer(content)]
+        env["_where"] = (line_map, content, newlines)
+    k = bisect_left(newlines, p)
+    ccol = p - (newlines[k - 1] + 1 if k else 0)
     li = min(line_map[0] + k, len(lines) - 1)
     text = lines[li]
     cursors: dict[int, int] = env["_cursor"]
@@ -149,6 +155,14 @@ def _wikilink_rule(state: StateInline, silent: bool) -> bool:
         target, sep, heading = dest.partition("#")
         target = target.strip()
         heading_text = heading.strip() if sep else None
+        if not target and not heading_text:
+            state.env["_diagnostics"].append(
+                Diagnostic(Severity.WARNING, "link-empty", f"empty wikilink {src[pos : end + 2]!r}", _locate(state, pos, src[pos : end + 2]),
+                           "write [[target]], [[target|label]] or [[#heading]]")
+            )
+            state.pending += src[pos : end + 2]
+            state.pos = end + 2
+            return True
         token = state.push("wikilink", "", 0)
         token.meta = {
             "target": target,
@@ -246,7 +260,7 @@ def _inline_with_where(state: StateCore) -> None:
         if token.type == "inline":
             if token.children is None:
                 token.children = []
-            env["_where"] = (token.map, token.content)
+            env["_where"] = (token.map, token.content, None)
             state.md.inline.parse(token.content, state.md, env, token.children)
     env["_where"] = None
 
@@ -303,7 +317,7 @@ def _plain(children: list[Token], start: int = 0, stop: int | None = None) -> st
 
 
 def _display_label(meta: dict) -> str:
-    if meta.get("label"):
+    if meta.get("label") and not (meta.get("embed") and _SIZE_RE.match(meta["label"])):
         return meta["label"]
     target, heading = meta.get("target") or "", meta.get("heading")
     if target and heading:
@@ -311,19 +325,18 @@ def _display_label(meta: dict) -> str:
     return target or heading or ""
 
 
-def _around(text: str, offset: int) -> str:
-    if len(text) <= _CONTEXT_CHARS:
-        return text
-    lo = max(0, offset - _CONTEXT_CHARS // 2)
-    hi = min(len(text), lo + _CONTEXT_CHARS)
-    lo = max(0, hi - _CONTEXT_CHARS)
+def _around(raw: str, offset: int) -> str:
+    """Whitespace-normalised text around `offset` of `raw`, cut at words to about 200 characters."""
+    half = _CONTEXT_CHARS // 2
+    lo, hi = max(0, offset - half), min(len(raw), offset + half)
     if lo > 0:
-        cut = text.find(" ", lo)
-        lo = cut + 1 if 0 <= cut < offset else lo
-    if hi < len(text):
-        cut = text.rfind(" ", offset, hi)
+        cut = raw.find(" ", lo, offset)
+        lo = cut + 1 if cut >= 0 else lo
+    if hi < len(raw):
+        cut = raw.rfind(" ", offset, hi)
         hi = cut if cut > offset else hi
-    return ("…" if lo > 0 else "") + text[lo:hi].strip() + ("…" if hi < len(text) else "")
+    text = _WS_RE.sub(" ", raw[lo:hi]).strip()
+    return ("…" if lo > 0 else "") + text + ("…" if hi < len(raw) else "")
 
 
 def _collect(state: StateCore) -> None:
@@ -363,8 +376,7 @@ def _collect(state: StateCore) -> None:
         text = _WS_RE.sub(" ", "".join(parts)).strip()
         raw_text = "".join(parts)
         for child, offset in links:
-            at = len(_WS_RE.sub(" ", raw_text[:offset]).lstrip())
-            child.meta = dict(child.meta or {}, context=_around(text, at))
+            child.meta = dict(child.meta or {}, context=_around(raw_text, offset))
         texts.append(text)
         prev = tokens[i - 1] if i else None
         if prev is not None and prev.type == "heading_open":
@@ -446,6 +458,8 @@ def _render_link_open(self, tokens, idx, options, env) -> str:
     rel = _relative_target(str(href))
     if rel is None:
         env["_link_stack"].append(False)
+        if str(href).startswith("#") and len(str(href)) > 1:  # our heading ids are prefixed
+            token.attrSet("href", "#" + HEADING_PREFIX + slugify_heading(unquote(str(href)[1:])))
         if _SCHEME_RE.match(str(href)) or str(href).startswith("//"):
             token.attrSet("rel", "noopener")
         return self.renderToken(tokens, idx, options, env)
@@ -538,9 +552,10 @@ def render_body(markdown: str, span: Span, allow_html: bool = False) -> tuple[Re
         "_texts": [],
         "_tags": {},
         "_headings": [],
+        "_diagnostics": [],
     }
-    diagnostics: list[Diagnostic] = []
     html = md.render(markdown, env)
+    diagnostics: list[Diagnostic] = env["_diagnostics"]
     headings = tuple(env["_headings"])
     first_h1 = next((h.text for h in headings if h.level == 1), None)
     text = _WS_RE.sub(" ", " ".join(env["_texts"])).strip()
@@ -558,9 +573,20 @@ def render_body(markdown: str, span: Span, allow_html: bool = False) -> tuple[Re
 # --- filling holes (render stage) ----------------------------------------------------------
 
 
+def shows_as_image(ref: LinkRef) -> bool:
+    """![[pic.png]] and ![alt](pic.png) render as <img>; ![[topic]] and ![x](page.md) as embeds."""
+    if not ref.embed:
+        return False
+    if ref.markdown_link:
+        return not ref.target.lower().endswith(".md")
+    return _is_image(ref.target)
+
+
 def ref_html(ref: LinkRef, href: str | None, inner_html: str, embed_html: str | None = None) -> str:
     """The HTML for one link, given where it points (None: unresolved) and its escaped label."""
-    if ref.embed and (ref.markdown_link or _is_image(ref.target)):
+    if href is not None and not validateLink(href.strip().lower()):
+        href = None  # never emit a javascript:/data: href, whatever the resolver returned
+    if shows_as_image(ref):
         if href is None:
             return f'<span class="wikilink missing" title="Missing: {escape(ref.target)}">{escape(ref.label or ref.target)}</span>'
         size = _SIZE_RE.match(ref.label or "")
