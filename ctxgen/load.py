@@ -148,7 +148,7 @@ class _Walker:
             rel = nfc(disk_rel)
             try:
                 is_link = entry.is_symlink()
-                is_dir = entry.is_dir()
+                is_dir = not is_link and entry.is_dir(follow_symlinks=False)
             except OSError as e:
                 self.warn("unreadable", f"cannot read: {e.strerror or e}; skipped", rel)
                 continue
@@ -157,6 +157,7 @@ class _Walker:
                 real = self.link_target(entry, rel)
                 if real is None:
                     continue
+                is_dir = os.path.isdir(real)
             if is_dir:
                 self.enter(entry, real, rel, disk_rel, ancestors, is_link)
             else:

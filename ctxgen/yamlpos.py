@@ -30,23 +30,25 @@ _T = "tag:yaml.org,2002:"
 class PosDict(dict):
     """A dict from YAML that knows the span of itself, of each key and of each value."""
 
+    # Positions are kept as (line, col) pairs and made into Spans on request: cheaper to
+    # build and to pickle than one Span object per key and value.
     __slots__ = ("span", "_keys", "_values")
 
     def __init__(self, *args: Any, span: Span | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.span = span
-        self._keys: dict[Any, Span] = {}
-        self._values: dict[Any, Span] = {}
+        self._keys: dict[Any, tuple[int, int]] = {}
+        self._values: dict[Any, tuple[int, int]] = {}
 
     def key_span(self, key: Any) -> Span | None:
-        return self._keys.get(key, self.span)
+        return _at(self.span, self._keys.get(key))
 
     def value_span(self, key: Any) -> Span | None:
-        return self._values.get(key, self.span)
+        return _at(self.span, self._values.get(key))
 
-    def set_spans(self, key: Any, key_span: Span, value_span: Span) -> None:
-        self._keys[key] = key_span
-        self._values[key] = value_span
+    def set_spans(self, key: Any, key_span: Span | tuple[int, int], value_span: Span | tuple[int, int]) -> None:
+        self._keys[key] = _pos(key_span)
+        self._values[key] = _pos(value_span)
 
     def __reduce__(self):  # pickle spans too (SourceFiles cross process boundaries)
         return (_rebuild_dict, (dict(self), self.span, self._keys, self._values))
@@ -63,11 +65,11 @@ class PosList(list):
     def __init__(self, *args: Any, span: Span | None = None) -> None:
         super().__init__(*args)
         self.span = span
-        self._items: list[Span] = []
+        self._items: list[tuple[int, int]] = []
 
     def item_span(self, index: int) -> Span | None:
         try:
-            return self._items[index]
+            return _at(self.span, self._items[index])
         except IndexError:
             return self.span
 
@@ -76,6 +78,16 @@ class PosList(list):
 
     def __repr__(self) -> str:
         return f"PosList({list.__repr__(self)})"
+
+
+def _at(container: Span | None, pos: tuple[int, int] | None) -> Span | None:
+    if pos is None or container is None:
+        return container
+    return Span(container.path, pos[0], pos[1])
+
+
+def _pos(span: Span | tuple[int, int]) -> tuple[int, int]:
+    return (span.line, span.col) if isinstance(span, Span) else span
 
 
 def _rebuild_dict(items: dict, span: Span | None, keys: dict, values: dict) -> PosDict:
@@ -178,6 +190,10 @@ class _Builder:
         mark = node.start_mark
         return Span(self.path, mark.line + 1 + self.line_offset, mark.column + 1)
 
+    def pos(self, node: Node) -> tuple[int, int]:
+        mark = node.start_mark
+        return (mark.line + 1 + self.line_offset, mark.column + 1)
+
     def error(self, code: str, message: str, node: Node, hint: str | None = None) -> None:
         self.diagnostics.append(Diagnostic(Severity.ERROR, code, message, self.span(node), hint))
 
@@ -224,7 +240,7 @@ class _Builder:
         spans = out._items
         for item in node.value:
             out.append(self.build(item))
-            spans.append(self.span(item))
+            spans.append(self.pos(item))
         return out
 
     def mapping(self, node: MappingNode) -> PosDict:
@@ -243,20 +259,21 @@ class _Builder:
             except TypeError:
                 self.error("yaml-key", "a mapping key must be a plain value, not a list or mapping", key_node)
                 continue
-            key_span = self.span(key_node)
             if key in out:
-                first = out._keys[key]
+                first_line = out._keys[key][0]
                 self.diagnostics.append(Diagnostic(
                     Severity.WARNING, "duplicate-key",
-                    f"duplicate key {key!r} (first on line {first.line}); the last one is used",
-                    key_span, "remove one of them"))
+                    f"duplicate key {key!r} (first on line {first_line}); the last one is used",
+                    self.span(key_node), "remove one of them"))
             out[key] = value
-            out.set_spans(key, key_span, self.span(value_node))
+            out._keys[key] = self.pos(key_node)
+            out._values[key] = self.pos(value_node)
         for source in merged:  # YAML merge keys: explicit keys win, earlier merges win
             for key, value in source.items():
                 if key not in out:
                     out[key] = value
-                    out.set_spans(key, source.key_span(key), source.value_span(key))
+                    out._keys[key] = source._keys[key]
+                    out._values[key] = source._values[key]
         return out
 
     def merge_sources(self, node: Node) -> list[PosDict]:
