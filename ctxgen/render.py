@@ -116,6 +116,7 @@ class SiteRenderer:
         self.setup = Diagnostics()  # problems found before any page is rendered
         self.index = SiteIndex.build(tm, config, self.options.drafts)
         self._mtimes = {s.path: s.mtime for s in self.options.sources}
+        self._link_cache: dict[tuple[str, str], dict] = {}
         self._env: jinja2.Environment | None = None
         self._templates: dict[str, jinja2.Template] = {}
         self._theme_dir = find_theme(config.theme)
@@ -206,13 +207,24 @@ class SiteRenderer:
         return self.index.labels.get(tid, tid)
 
     def link(self, page: str, tid: str) -> dict:
-        """A link to a topic from `page`; href "" when the topic has no page (a standard or draft topic)."""
-        return {
-            "id": tid,
-            "label": self.label(tid),
-            "href": href(page, topic_path(tid)) if tid in self.index.topics else "",
-            "color": self.index.colors.get(tid, ""),
-        }
+        """A link to a topic from `page`; href "" when the topic has no page (a standard or draft topic).
+
+        Links depend only on the page's depth, so each is made once per depth and shared
+        (templates cannot change them); `html` is the ready-made <a> the theme shows.
+        """
+        key = (root_of(page), tid)
+        made = self._link_cache.get(key)
+        if made is None:
+            label = self.label(tid)
+            url = href(page, topic_path(tid)) if tid in self.index.topics else ""
+            color = self.index.colors.get(tid, "")
+            dot = Markup('<span class="ctx-dot" style="--ctx-type-color: {}" aria-hidden="true"></span>').format(color) if color else ""
+            if url:
+                html = Markup('<a class="ctx-topic" href="{}">{}{}</a>').format(url, dot, label)
+            else:
+                html = Markup('<span class="ctx-topic ctx-nopage">{}</span>').format(label)
+            made = self._link_cache[key] = {"id": tid, "label": label, "href": url, "color": color, "html": html}
+        return made
 
     def links(self, page: str, ids: Iterable[str], sort: bool = True) -> list[dict]:
         out = [self.link(page, t) for t in ids]

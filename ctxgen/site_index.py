@@ -27,10 +27,8 @@ from .model import (
 _COLOR = re.compile(r"#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,20}")  # goes into a style attribute: nothing else
 
 
-def _add(d: dict[str, list[str]], key: str, value: str) -> None:
-    lst = d[key]
-    if value not in lst:
-        lst.append(value)
+def _add(d: dict[str, dict[str, None]], key: str, value: str) -> None:
+    d[key][value] = None  # a dict as an ordered set
 
 
 @dataclass
@@ -38,17 +36,18 @@ class SiteIndex:
     topics: dict[str, Topic]  # the topics that get a page (published user topics)
     labels: dict[str, str]  # every topic id -> display label (schema label, else name, else id)
     colors: dict[str, str]  # topic id -> colour of its first type with a schema colour
-    types_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    instances_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    supertypes_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    subtypes_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    # ordered sets (dicts with None values) of topic ids
+    types_of: dict[str, dict[str, None]] = field(default_factory=lambda: defaultdict(dict))
+    instances_of: dict[str, dict[str, None]] = field(default_factory=lambda: defaultdict(dict))
+    supertypes_of: dict[str, dict[str, None]] = field(default_factory=lambda: defaultdict(dict))
+    subtypes_of: dict[str, dict[str, None]] = field(default_factory=lambda: defaultdict(dict))
     # typed associations (type-instance and supertype-subtype excluded)
     by_player: dict[str, list[tuple[Association, int]]] = field(default_factory=lambda: defaultdict(list))
     by_type: dict[str, list[Association]] = field(default_factory=lambda: defaultdict(list))
     reifies: dict[str, Association] = field(default_factory=dict)  # reifier topic id -> association
     # target id -> {source id: [link contexts]} in first-seen order
     backlinks: dict[str, dict[str, list[str]]] = field(default_factory=lambda: defaultdict(dict))
-    tags: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))  # tag -> topic ids
+    tags: dict[str, dict[str, None]] = field(default_factory=lambda: defaultdict(dict))  # tag -> topic ids
     degree: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     association_count: int = 0
 
