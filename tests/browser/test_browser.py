@@ -1,0 +1,158 @@
+"""The theme's JavaScript in a real browser: graphs, navigation, search, and nothing leaves 127.0.0.1."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+READY = ".ctx-graph[data-ready='true']"
+TIMEOUT = 20_000  # ms; the machine may be busy
+
+
+def graph_json(site, rel: str) -> dict:
+    return json.loads((site.dir / rel).read_text(encoding="utf-8"))
+
+
+def open_graph(page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector(READY, state="attached", timeout=TIMEOUT)
+
+
+def drawn_node_ids(page, index: int = 0) -> list[str]:
+    """Ids of the nodes the vis Network actually placed on its canvas."""
+    return page.evaluate(f"Object.keys(window.ctxgen.graphs[{index}].getPositions()).sort()")
+
+
+def click_node(page, node_id: str, index: int = 0) -> None:
+    """Click a node where vis drew it: stop the physics, map canvas to page coordinates."""
+    box = page.evaluate(
+        """([i, id]) => {
+            const net = window.ctxgen.graphs[i];
+            net.stopSimulation();
+            net.setOptions({physics: false});
+            net.body.container.scrollIntoView({block: "center"});
+            const p = net.canvasToDOM(net.getPositions([id])[id]);
+            const r = net.body.container.getBoundingClientRect();
+            return {x: r.left + p.x, y: r.top + p.y, dx: p.x, dy: p.y};
+        }""",
+        [index, node_id],
+    )
+    assert page.evaluate(f"window.ctxgen.graphs[{index}].getNodeAt({{x: {box['dx']}, y: {box['dy']}}})") == node_id
+    page.mouse.click(box["x"], box["y"])
+
+
+# --- the small fixture map -----------------------------------------------------------------
+def test_topic_page_renders_with_its_graph(page, small_site):
+    open_graph(page, small_site.url("ada-lovelace/"))
+    assert page.locator("h1").first.inner_text().strip() == "Ada Lovelace"
+    assert page.locator(".ctx-graph canvas").count() == 1
+    expected = sorted(n["id"] for n in graph_json(small_site, "graph/t/ada-lovelace.json")["nodes"])
+    assert drawn_node_ids(page) == expected
+    assert {"ada-lovelace", "charles-babbage", "notes-on-the-engine", "hostile"} <= set(expected)
+    legend = page.locator(".ctx-graph-legend").inner_text()
+    assert "Person" in legend and "Work" in legend and "wrote" in legend and "mentions" in legend
+    page.rec.assert_clean()
+
+
+def test_graph_edges_styles(page, small_site):
+    open_graph(page, small_site.url("ada-lovelace/"))
+    edges = page.evaluate(
+        "window.ctxgen.graphs[0].body.data.edges.get().map(e => [e.from, e.to, !!e.dashes, e.label || ''])"
+    )
+    assert ["ada-lovelace", "notes-on-the-engine", False, "wrote"] in edges
+    assert ["ada-lovelace", "charles-babbage", True, ""] in edges  # a mention: dashed, no label
+    page.rec.assert_clean()
+
+
+def test_clicking_a_node_opens_its_topic(page, small_site):
+    open_graph(page, small_site.url("ada-lovelace/"))
+    click_node(page, "charles-babbage")
+    page.wait_for_url(re.compile(r"/repo/charles-babbage/$"), timeout=TIMEOUT)
+    assert page.locator("h1").first.inner_text().strip() == "Charles Babbage"
+    page.rec.assert_clean()
+
+
+def test_node_titles_are_text_not_html(page, small_site):
+    open_graph(page, small_site.url("hostile/"))
+    title = page.evaluate(
+        """() => { const t = window.ctxgen.graphs[0].body.data.nodes.get('hostile').title;
+                   return [t instanceof HTMLElement, t.textContent, t.children.length]; }"""
+    )
+    assert title[0] is True and title[1].startswith("<img src=x onerror=alert(1)> Hostile") and title[2] == 0
+    page.mouse.move(10, 10)
+    assert page.locator("img[src='x']").count() == 0
+    page.rec.assert_clean()  # includes: no alert() dialog
+
+
+def test_search_finds_a_topic_by_alias_and_opens_it(page, small_site):
+    page.goto(small_site.url("charles-babbage/"))
+    box = page.locator("#ctx-search-input")
+    box.focus()
+    box.type("enchantress")
+    first = page.locator("#ctx-search-results li").first
+    first.wait_for(timeout=TIMEOUT)
+    assert first.locator("a").inner_text() == "Ada Lovelace"
+    assert "Enchantress of Numbers" in first.inner_text()
+    assert box.get_attribute("aria-expanded") == "true"
+    box.press("ArrowDown")
+    assert first.get_attribute("aria-selected") == "true"
+    assert box.get_attribute("aria-activedescendant") == first.get_attribute("id")
+    box.press("Enter")
+    page.wait_for_url(re.compile(r"/repo/ada-lovelace/$"), timeout=TIMEOUT)
+    page.rec.assert_clean()
+
+
+def test_search_escape_closes_and_results_are_text(page, small_site):
+    page.goto(small_site.url())
+    box = page.locator("#ctx-search-input")
+    box.focus()
+    box.type("hostile")
+    results = page.locator("#ctx-search-results li")
+    results.first.wait_for(timeout=TIMEOUT)
+    assert results.first.locator("a").inner_text() == "<img src=x onerror=alert(1)> Hostile"
+    assert page.locator("#ctx-search-results img").count() == 0
+    box.type(" nosuchword")
+    page.locator("#ctx-search-results .ctx-search-empty").wait_for(timeout=TIMEOUT)
+    box.press("Escape")
+    assert results.count() == 0 and box.get_attribute("aria-expanded") == "false"
+    page.rec.assert_clean()
+
+
+def test_search_index_is_loaded_lazily(page, small_site):
+    page.goto(small_site.url("charles-babbage/"))
+    page.wait_for_load_state("networkidle")
+    assert not any("search/index.json" in u or "minisearch" in u for u in page.rec.requests)
+    page.locator("#ctx-search-input").focus()
+    page.wait_for_function("typeof MiniSearch !== 'undefined'", timeout=TIMEOUT)
+    page.wait_for_load_state("networkidle")
+    assert any(u.endswith("/repo/search/index.json") for u in page.rec.requests)
+    page.rec.assert_clean()
+
+
+# --- the example map ----------------------------------------------------------------------
+def test_example_global_graph_draws_every_node(page, example_site):
+    open_graph(page, example_site.url("graph.html"))
+    expected = sorted(n["id"] for n in graph_json(example_site, "graph/all.json")["nodes"])
+    assert len(expected) > 20
+    assert drawn_node_ids(page) == expected
+    page.rec.assert_clean()
+
+
+@pytest.mark.parametrize("path", ["", "names.html", "tags.html", "search.html"])
+def test_example_pages_stay_on_the_site(page, example_site, path):
+    page.goto(example_site.url(path))
+    page.wait_for_load_state("networkidle")
+    assert page.rec.requests and all(u.startswith(example_site.base) for u in page.rec.requests)
+    page.rec.assert_clean()
+
+
+def test_example_topic_pages_draw_their_neighbourhood(page, example_site):
+    files = sorted((example_site.dir / "graph" / "t").rglob("*.json"))
+    # the three most connected topics: the most likely to hit the neighbourhood cap
+    by_size = sorted(files, key=lambda p: (-len(json.loads(p.read_text())["nodes"]), str(p)))[:3]
+    for path in by_size:
+        topic_id = path.relative_to(example_site.dir / "graph" / "t").with_suffix("").as_posix()
+        open_graph(page, example_site.url(f"{topic_id}/"))
+        assert drawn_node_ids(page) == sorted(n["id"] for n in json.loads(path.read_text())["nodes"])
+    page.rec.assert_clean()
