@@ -156,3 +156,19 @@ def test_example_topic_pages_draw_their_neighbourhood(page, example_site):
         open_graph(page, example_site.url(f"{topic_id}/"))
         assert drawn_node_ids(page) == sorted(n["id"] for n in json.loads(path.read_text())["nodes"])
     page.rec.assert_clean()
+
+
+def test_graph_follows_dark_mode(browser, small_site):
+    colours = {}
+    for scheme in ("light", "dark"):
+        context = browser.new_context(color_scheme=scheme)
+        pg = context.new_page()
+        open_graph(pg, small_site.url("ada-lovelace/"))
+        colours[scheme] = pg.evaluate(
+            """() => [getComputedStyle(document.documentElement).getPropertyValue('--ctx-text').trim(),
+                      window.ctxgen.graphs[0].body.data.nodes.get('ada-lovelace').font.color]"""
+        )
+        context.close()
+    for css_text, font_color in colours.values():
+        assert css_text and font_color == css_text
+    assert colours["light"][1] != colours["dark"][1]
