@@ -146,7 +146,7 @@ def _wikilink_rule(state: StateInline, silent: bool) -> bool:
     if end < 0:
         return False
     inner = src[start:end]
-    if "\n" in inner or "[[" in inner or not inner.strip():
+    if "\n" in inner or "[[" in inner:
         return False
     if not silent:
         parts = _PIPE_RE.split(inner, maxsplit=1)
@@ -305,7 +305,7 @@ def _plain(children: list[Token], start: int = 0, stop: int | None = None) -> st
     out: list[str] = []
     for token in children[start:stop]:
         t = token.type
-        if t in ("text", "code_inline"):
+        if t in ("text", "code_inline", "text_special"):
             out.append(token.content)
         elif t in ("softbreak", "hardbreak"):
             out.append(" ")
@@ -527,7 +527,7 @@ def _build(allow_html: bool) -> MarkdownIt:
     md.block.ruler.before("paragraph", "obsidian_comment", _comment_block_rule)
     md.core.ruler.at("inline", _inline_with_where)
     md.core.ruler.after("block", "callouts", _callouts)
-    md.core.ruler.push("collect", _collect)
+    md.core.ruler.before("text_join", "collect", _collect)  # before: entities and escapes still apart
     md.add_render_rule("wikilink", _render_wikilink)
     md.add_render_rule("link_open", _render_link_open)
     md.add_render_rule("link_close", _render_link_close)
