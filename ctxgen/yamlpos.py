@@ -11,6 +11,7 @@ shifted by `line_offset` (the number of file lines before the YAML text, 1 for f
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -113,13 +114,19 @@ def load_yaml(text: str, path: str, line_offset: int = 0) -> tuple[Any, list[Dia
     Returns (value, diagnostics). On any error diagnostic the value must not be trusted
     (it is None after a syntax error). An empty document gives None.
     """
+    # YAML also breaks lines at NEL, LS and PS; a file does not. When those occur, use the
+    # Python composer, whose mark.index counts characters, and count lines ourselves.
+    odd_breaks = _ODD_BREAKS.search(text) is not None
     try:
-        node = yaml.compose(text, Loader=_FastLoader)
+        node = yaml.compose(text, Loader=yaml.SafeLoader if odd_breaks else _FastLoader)
     except yaml.YAMLError as fast_error:
         return None, [_syntax_error(text, path, line_offset, fast_error)]
+    except RecursionError:  # only the Python composer recurses
+        return None, [Diagnostic(Severity.ERROR, "yaml-too-deep", "YAML nested too deeply",
+                                 Span(path, 1 + line_offset, 1))]
     if node is None:
         return None, []
-    builder = _Builder(path, line_offset)
+    builder = _Builder(path, line_offset, text if odd_breaks else None)
     try:
         value = builder.build(node)
     except RecursionError:
@@ -147,7 +154,7 @@ def _syntax_error(text: str, path: str, line_offset: int, fast_error: yaml.YAMLE
     message = f"YAML syntax error: {context}, {problem}" if context else f"YAML syntax error: {problem}"
     if mark is None:
         return Diagnostic(Severity.ERROR, "yaml-syntax", message, Span(path, 1 + line_offset, 1))
-    line, col = mark.line, mark.column
+    line, col = _line_col(text, mark) if _ODD_BREAKS.search(text) else (mark.line, mark.column)
     lines = text.split("\n")
     if line >= len(lines):  # error at the very end: point after the last line
         line = max(len(lines) - 1, 0)
@@ -159,6 +166,15 @@ def _syntax_error(text: str, path: str, line_offset: int, fast_error: yaml.YAMLE
         Span(path, line + 1 + line_offset, col + 1),
         _hint(problem, lines[line] if lines else "", col),
     )
+
+
+_ODD_BREAKS = re.compile("[\x85\u2028\u2029]")
+
+
+def _line_col(text: str, mark: Any) -> tuple[int, int]:
+    """0-based line and column of a mark, counting only \\n as a line break."""
+    index = min(mark.index, len(text))
+    return text.count("\n", 0, index), index - (text.rfind("\n", 0, index) + 1)
 
 
 def _hint(problem: str, source_line: str, col: int) -> str:
@@ -178,20 +194,23 @@ def _hint(problem: str, source_line: str, col: int) -> str:
 class _Builder:
     """Turns a composed node graph into PosDict/PosList/scalars, collecting diagnostics."""
 
-    def __init__(self, path: str, line_offset: int) -> None:
+    def __init__(self, path: str, line_offset: int, text: str | None = None) -> None:
         self.path = path
         self.line_offset = line_offset
+        self.text = text  # set when marks' lines cannot be trusted (see load_yaml)
         self.diagnostics: list[Diagnostic] = []
         self._done: dict[int, Any] = {}  # node id -> value, so aliases share (no billion laughs)
         self._active: set[int] = set()  # nodes being built, to catch recursive aliases
         self._constructor = SafeConstructor()
 
     def span(self, node: Node) -> Span:
-        mark = node.start_mark
-        return Span(self.path, mark.line + 1 + self.line_offset, mark.column + 1)
+        return Span(self.path, *self.pos(node))
 
     def pos(self, node: Node) -> tuple[int, int]:
         mark = node.start_mark
+        if self.text is not None:
+            line, col = _line_col(self.text, mark)
+            return (line + 1 + self.line_offset, col + 1)
         return (mark.line + 1 + self.line_offset, mark.column + 1)
 
     def error(self, code: str, message: str, node: Node, hint: str | None = None) -> None:
