@@ -772,19 +772,18 @@ class _Modeler:
 
     # --- merging ------------------------------------------------------------------------------
     def merge(self) -> None:
-        from . import validate  # duplicates are reported before merging removes them
+        """TMDM merging (shared identifiers, duplicate statements), after duplicates are reported."""
+        from .interchange.errors import TopicMapSyntaxError
+        from .merge import merge_map
+        from .validate import check_duplicates
 
-        validate.check_duplicates(self.tm, self.diags)
-        try:
-            from .merge import merge_map
-        except ImportError:  # pragma: no cover
-            return
+        check_duplicates(self.tm, self.diags)
         try:
             merge_map(self.tm)
-            if self.tm.merged_ids:  # two files of one subject: links between them are self-links now
-                self.tm.mentions = [m for m in self.tm.mentions if m.source != m.target]
-        except Exception as e:  # TopicMapSyntaxError: a TMDM constraint the files break
-            self.diags.error(getattr(e, "code", "tm-constraint") or "tm-constraint", str(getattr(e, "message", e)), getattr(e, "span", None))
+        except TopicMapSyntaxError as e:  # a TMDM constraint the files break together
+            e.report(self.diags)
+        if self.tm.merged_ids:  # two files of one subject: links between them are self-links now
+            self.tm.mentions = [m for m in self.tm.mentions if m.source != m.target]
 
 
 @functools.lru_cache(maxsize=4096)
