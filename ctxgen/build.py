@@ -191,11 +191,19 @@ def _read_sources(map_dir: Path, rels: list[str], config: Config, jobs: int, cac
     return [out[rel] for rel in rels if rel in out]
 
 
+def _code_version() -> str:
+    """ctxgen's version plus the stat of its own modules: a cache written by other code is stale."""
+    h = hashlib.sha256(__version__.encode())
+    for p in sorted(PACKAGE_DIR.rglob("*.py")):
+        h.update(f"{p}\0{_stamp(p)}\0".encode())
+    return h.hexdigest()
+
+
 def _stamp(path: Path) -> tuple[int, int]:
     try:
         st = path.stat()
         return (st.st_size, st.st_mtime_ns)
-    except OSError:
+    except (OSError, ValueError):
         return (-1, -1)
 
 
@@ -254,12 +262,12 @@ class _Cache:
 
     def load_sources(self, allow_html: bool) -> dict:
         data = self._read("sources.pickle")
-        if not data or data.get("version") != __version__ or data.get("allow_html") != allow_html:
+        if not data or data.get("version") != _code_version() or data.get("allow_html") != allow_html:
             return {}
         return data["files"]
 
     def save_sources(self, allow_html: bool, files: dict) -> None:
-        self._write("sources.pickle", {"version": __version__, "allow_html": allow_html, "files": files})
+        self._write("sources.pickle", {"version": _code_version(), "allow_html": allow_html, "files": files})
 
     def is_current(self, fingerprint: str, out_dir: Path) -> bool:
         last = self._read("build.pickle")
