@@ -183,7 +183,7 @@ def _read_sources(map_dir: Path, rels: list[str], config: Config, jobs: int, cac
         else:
             todo.append(rel)
     if todo:
-        for sf in read_sources(map_dir, todo, config.allow_html, jobs):
+        for sf in read_sources(map_dir, todo, config.allow_html, jobs, config.max_file_bytes):
             out[sf.path] = sf
     stats.files_parsed = len(todo)
     if cache and todo:
