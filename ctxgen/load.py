@@ -116,12 +116,10 @@ class _Walker:
         self.excludes = compile_excludes(config.exclude)
         self.out_real = os.path.realpath(out_dir) if out_dir is not None else None
         self.found = Discovery()
-        self.visited: set[str] = set()  # real paths of folders walked (symlinks must not repeat one)
         self.seen: set[str] = set()  # NFC paths of files found
 
     def run(self) -> Discovery:
-        self.visited.add(self.root_real)
-        self.walk(self.root, self.root_real, "", frozenset((self.root_real,)))
+        self.walk(self.root, self.root_real, "")
         found = self.found
         found.sources.sort()
         found.assets.sort()
@@ -133,7 +131,7 @@ class _Walker:
     def excluded(self, rel: str) -> bool:
         return self.excludes is not None and self.excludes.match(rel) is not None
 
-    def walk(self, disk_dir: str, real_dir: str, rel_dir: str, ancestors: frozenset[str]) -> None:
+    def walk(self, disk_dir: str, real_dir: str, rel_dir: str) -> None:
         try:
             with os.scandir(disk_dir) as it:
                 entries = sorted(it, key=lambda e: e.name)
@@ -159,7 +157,7 @@ class _Walker:
                     continue
                 is_dir = os.path.isdir(real)
             if is_dir:
-                self.enter(entry, real, rel, disk_rel, ancestors, is_link)
+                self.enter(entry, real, rel, disk_rel, is_link)
             else:
                 self.add_file(entry, rel, disk_rel, rel_dir == "")
 
@@ -186,22 +184,24 @@ class _Walker:
             return None
         return real
 
-    def enter(self, entry: os.DirEntry, real: str, rel: str, disk_rel: str,
-              ancestors: frozenset[str], is_link: bool) -> None:
+    def enter(self, entry: os.DirEntry, real: str, rel: str, disk_rel: str, is_link: bool) -> None:
         if real == self.out_real or (self.out_real is None and rel == DEFAULT_SITE_DIR):
             return
         if entry.name in _SKIPPED_DIRS or ("/" not in rel and entry.name in _SKIPPED_ROOT_DIRS):
             return
         if self.excluded(rel + "/"):
             return
-        if real in ancestors:
-            self.warn("symlink-loop", "symlink to a folder that contains it (a loop); skipped", rel)
+        if is_link:
+            # A folder symlink inside the map leads to files the walk reaches anyway (or to an
+            # ancestor: a loop), so it is never followed; outside ones were refused already.
+            link_dir = os.path.dirname(os.path.join(self.root_real, rel))
+            if link_dir == real or link_dir.startswith(real.rstrip(os.sep) + os.sep):
+                self.warn("symlink-loop", "symlink to a folder that contains it (a loop); skipped", rel)
+            else:
+                self.warn("symlink-duplicate", "symlink to a folder already in the map; skipped", rel,
+                          "its files are read from their real place")
             return
-        if real in self.visited:
-            self.warn("symlink-duplicate", "symlink to a folder already in the map; skipped", rel)
-            return
-        self.visited.add(real)
-        self.walk(entry.path, real, disk_rel + "/", ancestors | {real})
+        self.walk(entry.path, real, disk_rel + "/")
 
     def add_file(self, entry: os.DirEntry, rel: str, disk_rel: str, at_root: bool) -> None:
         if self.excluded(rel) or (at_root and entry.name == CONFIG_FILE):
