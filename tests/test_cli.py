@@ -180,3 +180,23 @@ def test_interrupted_build_leaves_no_half_site(new_map: Path):
     assert proc.returncode == 130 and "Traceback" not in err
     assert snapshot(new_map / "_site") == before
     assert [p.name for p in new_map.iterdir() if p.name.startswith("._site")] == []
+
+
+def test_render_failure_leaves_the_previous_site_and_no_temp_folder(new_map: Path):
+    """Checklist row 38: an error while rendering (here a template using an undefined variable)."""
+    assert run_ctxgen("build", new_map).returncode == 0
+    before = snapshot(new_map / "_site")
+    (new_map / "templates").mkdir()
+    (new_map / "templates" / "topic.html").write_text('{% extends "theme:topic.html" %}{% block content %}{{ no_such_variable.x }}{% endblock %}')
+    proc = run_ctxgen("build", new_map)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert any("templates/topic.html" in line and "error[" in line for line in diagnostic_lines(proc.stderr)), proc.stderr
+    assert snapshot(new_map / "_site") == before
+    assert [p.name for p in new_map.iterdir() if p.name.startswith("._site")] == []
+
+
+def test_unwritable_output_location_is_an_error_naming_the_path(new_map: Path):
+    """Checklist row 43: the OS error and the path, no traceback."""
+    proc = run_ctxgen("build", new_map, "-o", "/dev/null/site")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "/dev/null" in proc.stderr and "error[output-" in proc.stderr
