@@ -362,25 +362,34 @@ def _collect(state: StateCore) -> None:
         open_at = 0
         for j, child in enumerate(children):
             t = child.type
-            if t == "wikilink" or t == "image":
+            if t == "text" or t == "code_inline" or t == "text_special":
+                piece = child.content
+            elif t == "softbreak" or t == "hardbreak":
+                piece = " "
+            elif t == "wikilink":
                 links.append((child, size))
-            elif t == "link_open":
+                piece = _display_label(child.meta)
+            elif t == "image":
                 links.append((child, size))
-                open_link, open_at = child, j
-            elif t == "link_close" and open_link is not None:
-                open_link.meta = dict(open_link.meta or {}, label=_plain(children, open_at + 1, j))
-                open_link = None
-            piece = _plain(children, j, j + 1)
+                piece = _plain(child.children) if child.children else ""
+            else:
+                if t == "link_open":
+                    links.append((child, size))
+                    open_link, open_at = child, j
+                elif t == "link_close" and open_link is not None:
+                    open_link.meta = dict(open_link.meta or {}, label=_plain(children, open_at + 1, j))
+                    open_link = None
+                continue
             parts.append(piece)
             size += len(piece)
-        text = _WS_RE.sub(" ", "".join(parts)).strip()
         raw_text = "".join(parts)
         for child, offset in links:
             child.meta = dict(child.meta or {}, context=_around(raw_text, offset))
-        texts.append(text)
+        texts.append(raw_text)
         prev = tokens[i - 1] if i else None
         if prev is not None and prev.type == "heading_open":
             level = int(prev.tag[1])
+            text = _WS_RE.sub(" ", raw_text).strip()
             base = HEADING_PREFIX + slugify_heading(text)
             anchor, n = base, 0
             while anchor in used:
