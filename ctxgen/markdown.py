@@ -43,7 +43,7 @@ _CONTEXT_CHARS = 200
 _MAX_WIKILINK = 1000  # longest [[...]] we look for, so "[[[[[[..." stays linear
 
 _SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
-_SIZE_RE = re.compile(r"^\s*(\d+)(?:\s*x\s*(\d+))?\s*$")
+_SIZE_RE = re.compile(r"^\s*(?:(.*?)\s+)?(\d+)(?:\s*x\s*(\d+))?\s*$")  # ![[a.png|alt 100x200]]
 _PIPE_RE = re.compile(r"\\?\|")
 _TAG_RE = re.compile(r"(?<![^\s(\[,;:])#([\w][\w/\-]*)")
 _CALLOUT_RE = re.compile(r"^\[!([A-Za-z][\w-]*)\]([+-]?)[ \t]*(.*)$")
@@ -317,8 +317,12 @@ def _plain(children: list[Token], start: int = 0, stop: int | None = None) -> st
 
 
 def _display_label(meta: dict) -> str:
-    if meta.get("label") and not (meta.get("embed") and _SIZE_RE.match(meta["label"])):
-        return meta["label"]
+    label = meta.get("label")
+    if label and meta.get("embed") and _is_image(meta.get("target") or ""):
+        size = _SIZE_RE.match(label)
+        label = size.group(1) if size else label
+    if label:
+        return label
     target, heading = meta.get("target") or "", meta.get("heading")
     if target and heading:
         return f"{target} > {heading}"
@@ -598,10 +602,10 @@ def ref_html(ref: LinkRef, href: str | None, inner_html: str, embed_html: str | 
     if shows_as_image(ref):
         if href is None:
             return f'<span class="wikilink missing" title="Missing: {escape(ref.target)}">{escape(ref.label or ref.target)}</span>'
-        size = _SIZE_RE.match(ref.label or "")
+        size = _SIZE_RE.match(ref.label or "") if not ref.markdown_link else None
         if size:
-            alt = ref.target.rpartition("/")[2]
-            dims = f' width="{size.group(1)}"' + (f' height="{size.group(2)}"' if size.group(2) else "")
+            alt = size.group(1) or ref.target.rpartition("/")[2]
+            dims = f' width="{size.group(2)}"' + (f' height="{size.group(3)}"' if size.group(3) else "")
         else:
             alt, dims = (ref.label or ref.target.rpartition("/")[2]), ""
         return f'<img src="{escape(href)}" alt="{escape(alt)}"{dims}>'

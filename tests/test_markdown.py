@@ -171,12 +171,14 @@ def test_resolver_href_is_escaped_and_never_unsafe():
 
 
 def test_image_embeds():
-    body = render("![[pics/a.png]] ![[b.JPG|300]] ![[c.png|200x100]] ![[d.png|A cat]]")
+    body = render("![[pics/a.png]] ![[b.JPG|300]] ![[c.png|200x100]] ![[d.png|A cat]] ![[e.png|A dog 640x480]]")
     out = fill_holes(body, lambda r: "../" + r.target)
     assert out == (
         '<p><img src="../pics/a.png" alt="a.png"> <img src="../b.JPG" alt="b.JPG" width="300"> '
-        '<img src="../c.png" alt="c.png" width="200" height="100"> <img src="../d.png" alt="A cat"></p>\n'
+        '<img src="../c.png" alt="c.png" width="200" height="100"> <img src="../d.png" alt="A cat"> '
+        '<img src="../e.png" alt="A dog" width="640" height="480"></p>\n'
     )
+    assert body.text == "pics/a.png b.JPG c.png A cat A dog"
     assert fill(render("![[gone.png]]")) == '<p><span class="wikilink missing" title="Missing: gone.png">gone.png</span></p>\n'
 
 
