@@ -10,8 +10,20 @@ where `n` indexes `RenderedBody.links` and `inner_html` is the link's label, alr
 (empty for images). `\\x00` never survives markdown-it (it becomes U+FFFD), so content can
 never forge a hole. The render stage calls `fill_holes` per page.
 
-All headings stay in the HTML (ids prefixed `h-`, unique in the body); a site that shows the
-title separately can drop a leading H1 with `strip_leading_h1`.
+Beyond CommonMark (+ tables, strikethrough, footnotes, task lists; raw HTML only with
+allow_html; linkify and typographer off):
+
+- `[[target#heading|label]]`, `![[embed]]`, `[[a\\|b]]` (the escaped pipe of table cells);
+  not in code. `[[]]` stays text, with a `link-empty` warning.
+- `[x](rel/path.md#frag)`, `![alt](img.png)`: holes too (markdown_link=True), percent-decoded.
+  URLs with a scheme render directly (rel="noopener"); `[x](#frag)` points at `#h-frag`.
+- headings: ids `h-<unicode slug>`, unique in the body (`h-intro`, `h-intro-1`); all headings
+  stay in the HTML — a site that shows the title separately can drop a leading H1 with
+  `strip_leading_h1`.
+- `> [!type] Title` callouts → `<aside class="callout callout-type">` with a `callout-title`
+  paragraph (`data-fold` for `[!type]-`/`+`); `==mark==`; `%%comments%%` (inline or block)
+  removed; inline `#tags` (outside code and headings, not all digits) → RenderedBody.tags.
+- Code fences keep their language class (`language-mermaid`, `language-math`).
 """
 from __future__ import annotations
 
@@ -26,6 +38,8 @@ from markdown_it import MarkdownIt
 from markdown_it.common.normalize_url import validateLink
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
+from markdown_it.rules_inline import image as _image_rule
+from markdown_it.rules_inline import link as _link_rule
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
@@ -535,8 +549,8 @@ def _build(allow_html: bool) -> MarkdownIt:
     md.inline.ruler.before("link", "wikilink", _wikilink_rule)
     md.inline.ruler.before("link", "highlight", _highlight_rule)
     md.inline.ruler.before("link", "obsidian_comment", _comment_rule)
-    md.inline.ruler.at("link", _with_position(md.inline.ruler.__rules__[md.inline.ruler.__find__("link")].fn))
-    md.inline.ruler.at("image", _with_position(md.inline.ruler.__rules__[md.inline.ruler.__find__("image")].fn))
+    md.inline.ruler.at("link", _with_position(_link_rule))
+    md.inline.ruler.at("image", _with_position(_image_rule))
     md.block.ruler.before("paragraph", "obsidian_comment", _comment_block_rule)
     md.core.ruler.at("inline", _inline_with_where)
     md.core.ruler.after("block", "callouts", _callouts)
