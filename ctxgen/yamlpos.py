@@ -92,14 +92,16 @@ def _pos(span: Span | tuple[int, int]) -> tuple[int, int]:
 
 
 def _rebuild_dict(items: dict, span: Span | None, keys: dict, values: dict) -> PosDict:
-    d = PosDict(items, span=span)
-    d._keys, d._values = keys, values
+    d = PosDict.__new__(PosDict)  # skip __init__: unpickling thousands of these is on the critical path
+    dict.update(d, items)
+    d.span, d._keys, d._values = span, keys, values
     return d
 
 
 def _rebuild_list(items: list, span: Span | None, spans: list) -> PosList:
-    lst = PosList(items, span=span)
-    lst._items = spans
+    lst = PosList.__new__(PosList)
+    list.extend(lst, items)
+    lst.span, lst._items = span, spans
     return lst
 
 
