@@ -63,19 +63,33 @@ def is_ignored_path(rel: str) -> bool:
     return any(is_ignored_name(seg) or seg in _SKIPPED_DIRS for seg in rel.split("/"))
 
 
-def compile_excludes(patterns: list[str]) -> re.Pattern[str] | None:
+def compile_excludes(patterns: list[str], diags: Diagnostics | None = None) -> re.Pattern[str] | None:
     """One regex for all `exclude:` globs, matched against map-relative paths.
 
     gitignore-like: `*` and `?` stay within a segment, `**` crosses folders, a pattern without
     '/' matches a name at any depth, and a pattern matching a folder excludes what is inside it.
+    A pattern that is not a valid glob (`[z-a]`) is matched literally, with a warning.
     """
-    parts = [_glob_regex(p) for p in patterns if p.strip().strip("/")]
+    parts = []
+    for pattern in patterns:
+        if not pattern.strip().strip("/"):
+            continue
+        part = _glob_regex(pattern)
+        try:
+            re.compile(part)
+        except re.error as e:
+            if diags is not None:
+                diags.warning("config-value", f"Config value 'exclude': {pattern!r} is not a valid glob ({e.msg}); "
+                              "matched literally", Span(CONFIG_FILE, 1, 1))
+            part = re.escape(nfc(pattern.strip()).strip("/")) + r"(?:/.*)?\Z"
+        parts.append(part)
     return re.compile("|".join(parts), re.DOTALL) if parts else None
 
 
 def _glob_regex(pattern: str) -> str:
-    p = nfc(pattern.strip()).strip("/") if pattern.strip().startswith("/") else nfc(pattern.strip()).rstrip("/")
-    anchored = "/" in p or pattern.strip().startswith("/")
+    raw = nfc(pattern.strip())
+    anchored = "/" in raw.rstrip("/")  # "a/b" and "/a" are relative to the map root; "a" and "a/" match anywhere
+    p = raw.strip("/")
     out: list[str] = []
     i = 0
     while i < len(p):
@@ -113,7 +127,7 @@ class _Walker:
         self.root = os.fspath(root)
         self.root_real = os.path.realpath(root)
         self.diags = diags
-        self.excludes = compile_excludes(config.exclude)
+        self.excludes = compile_excludes(config.exclude, diags)
         self.out_real = os.path.realpath(out_dir) if out_dir is not None else None
         self.found = Discovery()
         self.seen: set[str] = set()  # NFC paths of files found

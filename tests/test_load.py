@@ -297,3 +297,11 @@ def test_real_vaults_load_without_errors(corpus):
     for sf in read_sources(root, result.sources, jobs=1):
         assert not sf.failed, messages(sf)
         assert not [m for m in messages(sf) if "error[" in m]
+
+
+def test_an_invalid_glob_is_matched_literally_with_a_warning(tmp_path):
+    write(tmp_path, {"[z-a]/a.md": "", "b.md": ""})
+    result, problems = found(tmp_path, Config(exclude=["[z-a]"]))
+    assert result.sources == ["b.md"]
+    assert problems == ["ctxgen.yaml:1:1: warning[config-value]: Config value 'exclude': '[z-a]' is not a valid glob "
+                        "(bad character range z-a); matched literally"]
