@@ -33,13 +33,19 @@ class PosDict(dict):
 
     # Positions are kept as (line, col) pairs and made into Spans on request: cheaper to
     # build and to pickle than one Span object per key and value.
-    __slots__ = ("span", "_keys", "_values")
+    __slots__ = ("span", "_keys", "_values", "_raw")
 
     def __init__(self, *args: Any, span: Span | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.span = span
         self._keys: dict[Any, tuple[int, int]] = {}
         self._values: dict[Any, tuple[int, int]] = {}
+        self._raw: dict[Any, str] | None = None
+
+    def source_text(self, key: Any) -> str | None:
+        """The value as written when YAML read it as something other than text (`no`, `1.50`,
+        `2024-01-02`, `~`): lets a string field keep what the author typed. None otherwise."""
+        return self._raw.get(key) if self._raw else None
 
     def key_span(self, key: Any) -> Span | None:
         return _at(self.span, self._keys.get(key))
@@ -52,7 +58,7 @@ class PosDict(dict):
         self._values[key] = _pos(value_span)
 
     def __reduce__(self):  # pickle spans too (SourceFiles cross process boundaries)
-        return (_rebuild_dict, (dict(self), self.span, self._keys, self._values))
+        return (_rebuild_dict, (dict(self), self.span, self._keys, self._values, self._raw))
 
     def __repr__(self) -> str:
         return f"PosDict({dict.__repr__(self)})"
@@ -61,12 +67,17 @@ class PosDict(dict):
 class PosList(list):
     """A list from YAML that knows the span of itself and of each item."""
 
-    __slots__ = ("span", "_items")
+    __slots__ = ("span", "_items", "_raw")
 
     def __init__(self, *args: Any, span: Span | None = None) -> None:
         super().__init__(*args)
         self.span = span
         self._items: list[tuple[int, int]] = []
+        self._raw: dict[int, str] | None = None
+
+    def source_text(self, index: int) -> str | None:
+        """Item `index` as written when YAML read it as something other than text (see PosDict)."""
+        return self._raw.get(index) if self._raw else None
 
     def item_span(self, index: int) -> Span | None:
         try:
@@ -75,7 +86,7 @@ class PosList(list):
             return self.span
 
     def __reduce__(self):
-        return (_rebuild_list, (list(self), self.span, self._items))
+        return (_rebuild_list, (list(self), self.span, self._items, self._raw))
 
     def __repr__(self) -> str:
         return f"PosList({list.__repr__(self)})"
@@ -91,17 +102,17 @@ def _pos(span: Span | tuple[int, int]) -> tuple[int, int]:
     return (span.line, span.col) if isinstance(span, Span) else span
 
 
-def _rebuild_dict(items: dict, span: Span | None, keys: dict, values: dict) -> PosDict:
+def _rebuild_dict(items: dict, span: Span | None, keys: dict, values: dict, raw: dict | None) -> PosDict:
     d = PosDict.__new__(PosDict)  # skip __init__: unpickling thousands of these is on the critical path
     dict.update(d, items)
-    d.span, d._keys, d._values = span, keys, values
+    d.span, d._keys, d._values, d._raw = span, keys, values, raw
     return d
 
 
-def _rebuild_list(items: list, span: Span | None, spans: list) -> PosList:
+def _rebuild_list(items: list, span: Span | None, spans: list, raw: dict | None) -> PosList:
     lst = PosList.__new__(PosList)
     list.extend(lst, items)
-    lst.span, lst._items = span, spans
+    lst.span, lst._items, lst._raw = span, spans, raw
     return lst
 
 
@@ -259,9 +270,14 @@ class _Builder:
             self.bad_tag(node)
         out = PosList(span=self.span(node))
         spans = out._items
-        for item in node.value:
-            out.append(self.build(item))
+        for index, item in enumerate(node.value):
+            value = self.build(item)
+            out.append(value)
             spans.append(self.pos(item))
+            if _read_as_non_text(value, item):
+                if out._raw is None:
+                    out._raw = {}
+                out._raw[index] = item.value
         return out
 
     def mapping(self, node: MappingNode) -> PosDict:
@@ -289,6 +305,10 @@ class _Builder:
             out[key] = value
             out._keys[key] = self.pos(key_node)
             out._values[key] = self.pos(value_node)
+            if _read_as_non_text(value, value_node):
+                if out._raw is None:
+                    out._raw = {}
+                out._raw[key] = value_node.value
         for source in merged:  # YAML merge keys: explicit keys win, earlier merges win
             for key, value in source.items():
                 if key not in out:
@@ -314,6 +334,10 @@ class _Builder:
         else:
             self.error("yaml-unknown-tag", f"unsupported YAML tag '{shown}'", node,
                        "remove the tag, or quote the value to make it text")
+
+
+def _read_as_non_text(value: Any, node: Node) -> bool:
+    return isinstance(node, ScalarNode) and not isinstance(value, str) and node.value != ""
 
 
 _SCALARS = {

@@ -230,3 +230,12 @@ def test_agrees_with_safe_load_and_key_spans_point_at_keys(data, flow):
         rest = text_lines[span.line - 1][span.col - 1:]
         assert rest.startswith((yaml.safe_dump(key, allow_unicode=True, width=10_000).split("\n")[0],
                                 key[:1], "'", '"', "?"))
+
+
+def test_source_text_keeps_what_was_written_for_non_text_scalars():
+    value, _ = load_yaml("title: no\nn: 1.50\nd: 2024-01-02\ne:\nz: ~\ns: text\nq: 'no'\nl: [yes, x, 010]\n", "a.md")
+    value = pickle.loads(pickle.dumps(value))
+    assert {k: value.source_text(k) for k in value} == {
+        "title": "no", "n": "1.50", "d": "2024-01-02", "e": None, "z": "~", "s": None, "q": None, "l": None}
+    assert [value["l"].source_text(i) for i in range(3)] == ["yes", None, "010"]
+    assert value["l"][2] == 8  # YAML 1.1 octal: exactly why the written text matters
