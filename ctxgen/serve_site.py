@@ -1,0 +1,481 @@
+"""The dev server's live site: the map's model and renderer kept in memory, updated per save.
+
+`LiveSite.update(paths)` is one rebuild. It takes the fast path when every changed file is a
+known topic file whose front matter is unchanged (values and positions) and whose title/headings/tags are the
+same: the new body is re-linked in place, the site index's backlinks for that topic are
+patched, and only the pages that can show that body or its links are re-rendered (its page,
+the pages it links to or linked to, pages embedding it, the home page). Anything else
+(create, delete, rename, front matter, ctxgen.yaml, templates, theme) rebuilds the model
+from the in-memory sources, re-reading only changed files.
+
+Pages are rendered on request by the same `SiteRenderer` `ctxgen build` uses and cached;
+a rebuild re-renders the cached pages it may have changed and reports which did. The graph
+JSON and the search index are computed on first request after a change that affects them.
+A rebuild with errors keeps the last good site; its errors are `errors` (for the overlay).
+"""
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .config import Config
+from .diagnostics import Diagnostic, Diagnostics, Severity, Span
+from .model import Body, TopicMap
+from .source import SourceFile
+
+LINK_CODES = frozenset({"link-ambiguous", "link-target-failed", "link-to-draft", "link-unresolved"})
+RECHECK_LIMIT = 300  # cached pages re-rendered after a full rebuild to tell which changed
+
+
+@dataclass
+class Rebuild:
+    """What one rebuild did, for the console line and the reload signal."""
+
+    what: str  # "people/ada.md changed", "3 files changed", "ctxgen.yaml changed"
+    full: bool  # the model was rebuilt (not patched)
+    changed_pages: list[str] | None  # site paths whose bytes changed; None = reload everything
+    rendered: int = 0
+    ms: float = 0.0
+    ok: bool = True
+    new_diagnostics: list[Diagnostic] = field(default_factory=list)
+    fixed: int = 0  # diagnostics of the previous build that are gone
+
+
+@dataclass
+class _State:
+    """One consistent build: everything a request needs."""
+
+    config: Config
+    tm: TopicMap
+    renderer: object  # SiteRenderer
+    modeler: object  # ctxgen.modeler._Modeler, kept for its resolver (fast path)
+    assets: list[str]
+    model_diags: list[Diagnostic]  # modeler + validate
+    other_diags: list[Diagnostic]  # config, discovery, renderer setup, sitemap note
+    files: dict[str, str] = field(default_factory=dict)  # generated file path -> "graph" | "search" | "sitemap" | ""
+    graph_ids: dict[str, str] = field(default_factory=dict)  # graph file path -> its topic id
+    static: set[str] = field(default_factory=set)  # the theme's static files, as site paths
+
+
+class LiveSite:
+    def __init__(self, map_dir: Path, drafts: bool = False, base_url: str | None = None, jobs: int = 0):
+        self.map_dir = Path(map_dir)
+        self.drafts = drafts
+        self.base_url = base_url
+        self.jobs = jobs or os.cpu_count() or 1
+        self.lock = threading.RLock()  # guards the state and the page cache (requests take it)
+        self._rebuilding = threading.Lock()  # one rebuild at a time
+        self.sources: dict[str, SourceFile] = {}
+        self._stamps: dict[str, tuple[int, int]] = {}
+        self._allow_html: bool | None = None
+        self.state: _State | None = None
+        self.version = 0  # bumped on every successful rebuild
+        self.errors: list[Diagnostic] = []  # errors of the last rebuild (the overlay); [] when it was good
+        self.diagnostics: list[Diagnostic] = []  # the last rebuild's, sorted, as `ctxgen build` prints them
+        self._cache: dict[str, bytes] = {}
+        self._graph = None
+        self._search: dict[str, bytes] | None = None
+        self.before_model: Callable[[], None] | None = None  # test hook: runs inside a full rebuild
+
+    # --- rebuilding -----------------------------------------------------------------------
+    def initial(self) -> Rebuild:
+        return self._full("initial build", None, initial=True)
+
+    def update(self, changed: set[str]) -> Rebuild:
+        """Rebuild after `changed` (map-relative paths, or '*' for everything outside the map)."""
+        t0 = time.perf_counter()
+        with self._rebuilding:
+            changed = self._relevant(changed)
+            if not changed:
+                return Rebuild("nothing changed", False, [], ms=(time.perf_counter() - t0) * 1000, ok=not self.errors)
+            what = _describe(changed)
+            state = self.state
+            if (state is not None and not self.errors and changed and "*" not in changed
+                    and all(p in state.assets and (self.map_dir / p).is_file() for p in changed)):
+                self.version += 1  # an asset's new bytes: served from disk, pages unchanged
+                return Rebuild(what, False, None, ms=(time.perf_counter() - t0) * 1000)
+            if (self.state is not None and not self.errors and changed and "*" not in changed
+                    and all(p in self.sources for p in changed)):
+                with self.lock:
+                    result = self._fast(changed, what)
+                if result is not None:
+                    result.ms = (time.perf_counter() - t0) * 1000
+                    return result
+            result = self._full(what, changed)
+            result.ms = (time.perf_counter() - t0) * 1000
+            return result
+
+    def _relevant(self, changed: set[str]) -> set[str]:
+        """Drop paths that neither exist nor were part of the map: an editor's or sed's temporary
+        file that came and went within the batch."""
+        state = self.state
+        known = set(self.sources) | set(state.assets if state else ())
+        out, folders = set(), None
+        for p in changed:
+            if p == "*" or p in known or os.path.lexists(self.map_dir / p):
+                out.add(p)
+                continue
+            if folders is None:
+                folders = {k.rsplit("/", i)[0] for k in known for i in range(1, k.count("/") + 1)}
+            if p in folders:
+                out.add(p)  # a folder of the map was deleted or moved away
+        return out
+
+    def _full(self, what: str, changed: set[str] | None, initial: bool = False) -> Rebuild:
+        from .build import _normalise_base_url
+        from .configload import load_config
+        from .load import discover, read_sources
+        from .modeler import _Modeler
+        from .render import RenderOptions, SiteRenderer
+        from .validate import validate
+
+        t0 = time.perf_counter()
+        # built without the lock: requests keep getting the last good site meanwhile
+        other = Diagnostics()
+        config = load_config(self.map_dir, other)
+        if self.base_url is not None:
+            config.base_url = _normalise_base_url(self.base_url, other)
+        found = discover(self.map_dir, config, self.map_dir / "_site", other)
+        if config.allow_html != self._allow_html:
+            self.sources.clear()
+            self._allow_html = config.allow_html
+        todo = []
+        for rel in found.sources:
+            stamp = _stamp(self.map_dir / found.disk_path(rel))
+            if rel not in self.sources or self._stamps.get(rel) != stamp or (changed and rel in changed):
+                todo.append(rel)
+            self._stamps[rel] = stamp
+        if initial and len(todo) > 1:
+            self._read_initial(found.sources, config)
+            todo = [rel for rel in todo if rel not in self.sources]
+        for sf in read_sources(self.map_dir, todo, config.allow_html, self.jobs if len(todo) > 50 else 1):
+            self.sources[sf.path] = sf
+        for rel in set(self.sources) - set(found.sources):
+            del self.sources[rel]
+            self._stamps.pop(rel, None)
+        if self.before_model is not None:
+            self.before_model()
+        sources = [self.sources[rel] for rel in found.sources if rel in self.sources]
+        mdiags = Diagnostics()
+        modeler = _Modeler(config, mdiags, self.drafts)
+        tm = modeler.build(sources, list(found.assets))
+        validate(tm, config, mdiags)
+        renderer = SiteRenderer(tm, config, RenderOptions(
+            map_dir=self.map_dir, drafts=self.drafts, jobs=1, assets=list(found.assets), sources=sources))
+        other.extend(renderer.setup)
+        if not renderer.base_url:
+            other.note("sitemap-skipped", "sitemap.xml not written: set base_url in ctxgen.yaml (or --base-url)",
+                       Span("ctxgen.yaml"))
+        state = _State(config, tm, renderer, modeler, list(found.assets), mdiags.items, other.items)
+        state.files, state.graph_ids = _generated_index(renderer)
+        state.static = {p for p in renderer._extra_files() if p.startswith("static/")}
+        all_diags = self._all_diagnostics(state)
+        if any(d.severity is Severity.ERROR for d in all_diags) and self.state is not None:
+            return self._failed(what, all_diags, t0)
+        with self.lock:
+            old_cache, old_state = self._cache, self.state
+            self.state, self._cache, self._graph, self._search = state, {}, None, None
+            changed_pages: list[str] | None = None
+            rendered = 0
+            if old_state is not None and not (changed and "*" in changed):
+                changed_pages = []
+                for path in list(old_cache)[:RECHECK_LIMIT]:
+                    new = self._render_page(path)
+                    rendered += new is not None
+                    if new != old_cache[path]:
+                        changed_pages.append(path)
+                if len(old_cache) > RECHECK_LIMIT:
+                    changed_pages = None
+            return self._adopted(what, True, changed_pages, rendered, all_diags, t0)
+
+    def _read_initial(self, rels: list[str], config: Config) -> None:
+        """The first read goes through the build's parse cache (a map built before starts warm)."""
+        from .build import BuildStats, _Cache, _read_sources, cache_dir_for
+
+        cache = _Cache(cache_dir_for(self.map_dir, self.map_dir / "_site"))
+        for sf in _read_sources(self.map_dir, rels, config, self.jobs, cache, BuildStats()):
+            self.sources[sf.path] = sf
+
+    def _fast(self, changed: set[str], what: str) -> Rebuild | None:
+        """Patch bodies in place; None when any change needs the full path."""
+        from .load import read_source
+
+        t0 = time.perf_counter()
+        state = self.state
+        assert state is not None
+        if state.tm.merged_ids:
+            return None
+        plans = []
+        for rel in changed:
+            old = self.sources[rel]
+            stamp = _stamp(self.map_dir / rel)
+            if stamp == self._stamps.get(rel):
+                continue  # touched, not changed
+            new = read_source(self.map_dir, rel, state.config.allow_html)
+            plan = self._body_plan(state, old, new)
+            if plan is None:
+                return None
+            plans.append((rel, stamp, new, plan))
+        if not plans:
+            return Rebuild(what, False, [], ok=not self.errors)
+        affected: set[str] = set()
+        model_diags = state.model_diags
+        for rel, stamp, new, topic in plans:
+            self.sources[rel], self._stamps[rel] = new, stamp
+            affected |= self._patch_body(state, topic, new)
+            body_line = new.body_span.line if new.body_span else 1
+            model_diags = [d for d in model_diags if not (d.span and d.span.path == rel and d.code in LINK_CODES
+                                                          and d.span.line >= body_line)]
+            model_diags.extend(self._link_diags)
+            state.renderer._mtimes[rel] = new.mtime
+        state.model_diags = model_diags
+        self._search = None
+        all_diags = self._all_diagnostics(state)
+        if any(d.severity is Severity.ERROR for d in all_diags):
+            return None  # let the full path decide what is served
+        changed_pages, rendered = [], 0
+        for path in sorted(affected):
+            if path in self._cache:
+                old = self._cache.pop(path)
+                new_bytes = self._render_page(path)
+                rendered += 1
+                if new_bytes != old:
+                    changed_pages.append(path)
+        return self._adopted(what, False, changed_pages, rendered, all_diags, t0)
+
+    def _body_plan(self, state: _State, old: SourceFile, new: SourceFile):
+        """(topic, front matter text) when only `old`'s body changed in a way the fast path handles."""
+        if old.failed or new.failed or old.kind != new.kind or new.kind == "note":
+            return None
+        if old.rendered is None or new.rendered is None or old.body_span != new.body_span:
+            return None
+        if any(d.severity is Severity.ERROR for d in new.diagnostics):
+            return None
+        o, n = old.rendered, new.rendered
+        if (o.first_h1, o.tags, o.headings) != (n.first_h1, n.tags, n.headings):
+            return None  # the title, tags or anchors others link to may change
+        if front_signature(old.front) != front_signature(new.front):
+            return None  # front matter values or their positions differ
+        topic = next((t for t in state.tm.topics.values() if t.source == old.path), None)
+        if topic is None:
+            return None
+        # the body's region must hold no model diagnostic other than link ones (those we redo)
+        line = new.body_span.line if new.body_span else 1
+        if any(d.span and d.span.path == old.path and d.span.line >= line and d.code not in LINK_CODES
+               for d in state.model_diags):
+            return None
+        return topic
+
+    def _patch_body(self, state: _State, topic, new: SourceFile) -> set[str]:
+        """Swap in the new body, re-link it, patch backlinks; return the pages it may change."""
+        from .render import EMBED_DEPTH
+        from .site_paths import HOME, tag_path, topic_path
+
+        tm, index, modeler = state.tm, state.renderer.index, state.modeler
+        tid = topic.id
+        old_targets = _contributions(topic, index.topics)
+        old_pairs = {(m.source, m.target) for m in tm.mentions if m.source == tid}
+        keep = [m for m in tm.mentions if not (m.source == tid and m.span.path == new.path)]
+        at = next((i for i, m in enumerate(tm.mentions) if m.source == tid and m.span.path == new.path), len(keep))
+        topic.body = Body(new.body, new.body_span or Span(new.path, 1, 1), new.rendered)
+        tm.mentions = []
+        link_diags = Diagnostics()
+        modeler.diags, saved = link_diags, modeler.diags
+        try:
+            modeler.link_body(topic.body, tid, topic.draft)
+        finally:
+            modeler.diags = saved
+        self._link_diags = link_diags.items
+        tm.mentions = keep[:at] + tm.mentions + keep[at:]
+        if {(m.source, m.target) for m in tm.mentions if m.source == tid} != old_pairs:
+            self._graph = None
+        new_targets = _contributions(topic, index.topics)
+        for target in old_targets:
+            index.backlinks[target].pop(tid, None)
+            index.degree[tid] -= 1
+            index.degree[target] -= 1
+        for target, contexts in new_targets.items():
+            index.backlinks[target][tid] = contexts
+            index.degree[tid] += 1
+            index.degree[target] += 1
+        # pages showing this body: its own, and those embedding it (transitively)
+        shown = {tid}
+        frontier = {tid}
+        for _ in range(EMBED_DEPTH):
+            frontier = {m.source for m in tm.mentions if m.embed and m.target in frontier} - shown
+            shown |= frontier
+        pages = {HOME}
+        for t in shown | set(old_targets) | set(new_targets):
+            if t in index.topics:
+                pages.add(topic_path(t))
+            if t.startswith("tags/") and t[5:] in index.tags:
+                pages.add(tag_path(t[5:]))
+        return pages
+
+    def _failed(self, what: str, all_diags: list[Diagnostic], t0: float) -> Rebuild:
+        self.errors = [d for d in all_diags if d.severity is Severity.ERROR]
+        new, fixed = _diff(self.diagnostics, all_diags)
+        self.diagnostics = all_diags
+        return Rebuild(what, True, [], ok=False, new_diagnostics=new, fixed=fixed,
+                       ms=(time.perf_counter() - t0) * 1000)
+
+    def _adopted(self, what, full, changed_pages, rendered, all_diags, t0) -> Rebuild:
+        self.errors = [d for d in all_diags if d.severity is Severity.ERROR]
+        new, fixed = _diff(self.diagnostics, all_diags)
+        self.diagnostics = all_diags
+        self.version += 1
+        return Rebuild(what, full, changed_pages, rendered, (time.perf_counter() - t0) * 1000,
+                       not self.errors, new, fixed)
+
+    def _all_diagnostics(self, state: _State) -> list[Diagnostic]:
+        d = Diagnostics()
+        d.extend(state.other_diags)
+        for sf in self.sources.values():
+            d.extend(sf.diagnostics)
+        d.extend(state.model_diags)
+        return d.sorted()
+
+    # --- serving --------------------------------------------------------------------------
+    def lookup(self, path: str) -> tuple[bytes | None, Path | None]:
+        """A site path's bytes (rendered or generated), or the file to send (asset, theme static).
+        (None, None): not part of the site."""
+        with self.lock:
+            state = self.state
+            if state is None:
+                return None, None
+            if path in state.renderer._pages:
+                return self._render_page(path), None
+            kind = state.files.get(path)
+            if kind is not None:
+                return self._generated(path, kind), None
+            if path in state.assets:
+                return None, self.map_dir / path
+            theme = state.renderer._theme_dir
+            if theme is not None and path in state.static:
+                return None, theme / "static" / path[len("static/"):]
+            return None, None
+
+    def roots(self) -> list[Path]:
+        """Folders files may be sent from (a resolved file must lie inside one of them)."""
+        state = self.state
+        out = [self.map_dir]
+        if state is not None and state.renderer._theme_dir is not None:
+            out.append(state.renderer._theme_dir / "static")
+        return out
+
+    def _render_page(self, path: str) -> bytes | None:
+        data = self._cache.get(path)
+        if data is None:
+            d = Diagnostics()
+            data = self.state.renderer.render_checked(path, d)
+            if data is None:
+                return None
+            self._cache[path] = data
+        return data
+
+    def _generated(self, path: str, kind: str) -> bytes | None:
+        state = self.state
+        if kind == "graph":
+            from . import graphdata
+
+            if self._graph is None:
+                self._graph = graphdata.SiteGraph.build(state.tm, state.config)
+            if path == graphdata.GLOBAL_GRAPH_PATH:
+                return self._graph.global_json().encode("utf-8")
+            return self._graph.neighbourhood_json(state.graph_ids[path]).encode("utf-8")
+        if kind == "search":
+            from . import searchindex
+
+            if self._search is None:
+                self._search = searchindex.search_files(state.tm, state.config)
+            return self._search.get(path)
+        if kind == "sitemap":
+            return state.renderer.sitemap()
+        return b""
+
+    def page_count(self) -> int:
+        return len(self.state.renderer._pages) if self.state else 0
+
+
+def _generated_index(renderer) -> tuple[dict[str, str], dict[str, str]]:
+    """The generated files write_all adds besides pages, static files and assets (same rules),
+    and the topic of each neighbourhood graph file."""
+    from . import graphdata, searchindex
+    from .model import STANDARD_TOPICS
+    from .site_paths import is_safe_path
+
+    files = {".nojekyll": ""}
+    if renderer.base_url:
+        files["sitemap.xml"] = "sitemap"
+    files[graphdata.GLOBAL_GRAPH_PATH] = "graph"
+    graph_ids = {}
+    for tid in renderer.tm.topics:
+        p = graphdata.topic_graph_path(tid)
+        if tid not in STANDARD_TOPICS and is_safe_path(p):
+            files[p] = "graph"
+            graph_ids[p] = tid
+    files[searchindex.SEARCH_INDEX_PATH] = "search"
+    return files, graph_ids
+
+
+def _contributions(topic, published: dict) -> dict[str, list[str]]:
+    """target id -> link contexts, for the links of a topic's body and notes (SiteIndex's rule)."""
+    out: dict[str, list[str]] = {}
+    tid = topic.id
+    if tid not in published:
+        return out
+    for body in [topic.body] + [o.note for o in topic.occurrences]:
+        if body is None or body.rendered is None:
+            continue
+        for link in body.rendered.links:
+            target = body.targets.get(link.hole)
+            if target is None or target.topic is None or target.topic == tid or target.topic not in published:
+                continue
+            contexts = out.setdefault(target.topic, [])
+            if link.context and link.context not in contexts:
+                contexts.append(link.context)
+    return out
+
+
+def front_signature(value):
+    """Front matter as a comparable value: its values and the position of every key and value
+    (what the model and its diagnostics depend on; comments and spacing are left out)."""
+    from .yamlpos import PosDict, PosList
+
+    if isinstance(value, PosDict):
+        return ("map", value.span, tuple((k, value._keys.get(k), value._values.get(k), front_signature(v))
+                                         for k, v in value.items()))
+    if isinstance(value, PosList):
+        return ("list", value.span, tuple(value._items), tuple(front_signature(v) for v in value))
+    if isinstance(value, dict):
+        return ("map", tuple((k, front_signature(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return ("list", tuple(front_signature(v) for v in value))
+    return (type(value).__name__, repr(value))
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    try:
+        st = path.stat()
+        return (st.st_size, st.st_mtime_ns)
+    except OSError:
+        return (-1, -1)
+
+
+def _describe(changed: set[str] | None) -> str:
+    if not changed:
+        return "nothing changed"
+    if "*" in changed:
+        return "theme changed"
+    if len(changed) == 1:
+        return f"{next(iter(changed))} changed"
+    return f"{len(changed)} files changed"
+
+
+def _diff(old: list[Diagnostic], new: list[Diagnostic]) -> tuple[list[Diagnostic], int]:
+    before, after = set(old), set(new)
+    return [d for d in new if d not in before], len(before - after)
