@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
 from .diagnostics import Diagnostic, Severity, Span
 from .yamlpos import PosDict, load_yaml
@@ -88,7 +87,3 @@ def _first_content_span(yaml_text: str, path: str) -> Span:
             return Span(path, offset + 2, len(line) - len(stripped) + 1)
     return Span(path, 2, 1)
 
-
-def front_value(front: Any, key: str, default: Any = None) -> Any:
-    """front[key] when front is a mapping, else default (a small convenience for callers)."""
-    return front.get(key, default) if isinstance(front, dict) else default
