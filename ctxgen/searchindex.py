@@ -11,7 +11,6 @@ the JS already accepts both.
 from __future__ import annotations
 
 import json
-import re
 from typing import Callable
 
 from .config import Config
@@ -21,12 +20,12 @@ from .model import INSTANCE, STANDARD_TOPICS, TYPE, TYPE_INSTANCE, TopicMap
 FORMAT_VERSION = 1
 SEARCH_INDEX_PATH = "search/index.json"
 EXCERPT_CHARS = 240
-_SPACES = re.compile(r"\s+")
 
 
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     """The start of a text, whitespace collapsed, cut at a word boundary with an ellipsis."""
-    text = _SPACES.sub(" ", text).strip()
+    head = " ".join(text[: limit * 4 + 16].split())  # enough unless the text is mostly whitespace
+    text = head if len(head) > limit else " ".join(text.split())
     if len(text) <= limit:
         return text
     cut = text.rfind(" ", 0, limit + 1)
