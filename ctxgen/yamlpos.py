@@ -26,6 +26,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _FastLoader
 
 _T = "tag:yaml.org,2002:"
+_STR = _T + "str"
 
 
 class PosDict(dict):
@@ -230,6 +231,8 @@ class _Builder:
         self.diagnostics.append(Diagnostic(Severity.ERROR, code, message, self.span(node), hint))
 
     def build(self, node: Node) -> Any:
+        if node.__class__ is ScalarNode:  # most nodes: no alias bookkeeping needed
+            return node.value if node.tag == _STR else self.scalar(node)
         key = id(node)
         if key in self._done:
             return self._done[key]
@@ -237,9 +240,7 @@ class _Builder:
             self.error("yaml-recursive", "recursive YAML alias (an anchor used inside itself)", node)
             return None
         self._active.add(key)
-        if isinstance(node, ScalarNode):
-            value = self.scalar(node)
-        elif isinstance(node, MappingNode):
+        if isinstance(node, MappingNode):
             value = self.mapping(node)
         else:
             value = self.sequence(node)
@@ -249,8 +250,6 @@ class _Builder:
 
     def scalar(self, node: ScalarNode) -> Any:
         tag = node.tag
-        if tag == _T + "str":
-            return node.value
         construct = _SCALARS.get(tag)
         if construct is None:
             self.bad_tag(node)
