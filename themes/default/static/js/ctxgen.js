@@ -83,8 +83,7 @@
         hover: { background: node.color, border: colors.text },
       },
       borderWidth: isFocus ? 4 : 1,
-      font: { color: colors.text, size: isHub ? 10 : 14, strokeWidth: 3, strokeColor: colors.surface,
-              bold: isFocus ? { color: colors.text } : undefined },
+      font: { color: colors.text, size: isHub ? 11 : 15, strokeWidth: 3, strokeColor: colors.surface },
       ctxUrl: node.url || "",
     };
   }
@@ -162,9 +161,11 @@
       autoResize: true,
       interaction: { hover: true, tooltipDelay: 150, keyboard: { enabled: true, bindToWindow: false } },
       layout: { improvedLayout: !big, randomSeed: 7 }, // a fixed seed: the same map draws the same way
+      // Labels stay readable when a busy graph is zoomed out to fit (vis hides them below 5 px).
+      nodes: { scaling: { label: { drawThreshold: 3 } } },
       physics: {
         solver: "forceAtlas2Based",
-        forceAtlas2Based: { gravitationalConstant: -40, springLength: 90 },
+        forceAtlas2Based: { gravitationalConstant: -30, springLength: 50, avoidOverlap: 0.3 },
         stabilization: { iterations: big ? 120 : 300, fit: true },
       },
     });
@@ -290,10 +291,13 @@
       input.removeAttribute("aria-activedescendant");
     }
 
+    /** The alias that made a hit match, when its name alone does not explain it. */
     function matchedAlias(hit, terms) {
+      const name = hit.name.toLowerCase();
+      if (terms.some((t) => name.includes(t))) return null;
       for (const alias of hit.aliases || []) {
         const lower = alias.toLowerCase();
-        if (terms.some((t) => lower.includes(t))) return alias;
+        if (terms.some((t) => lower.includes(t))) return alias.length > 60 ? alias.slice(0, 59) + "…" : alias;
       }
       return null;
     }
@@ -321,7 +325,7 @@
         li.append(link);
         const alias = matchedAlias(hit, hit.terms || []);
         const details = [];
-        if (alias && !hit.name.toLowerCase().includes(alias.toLowerCase())) details.push(`also: ${alias}`);
+        if (alias) details.push(`also: ${alias}`);
         if (hit.types && hit.types.length) details.push(hit.types.join(", "));
         if (details.length) li.append(el("span", "ctx-search-details", " " + details.join(" · ")));
         results.append(li);
