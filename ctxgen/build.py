@@ -7,6 +7,7 @@ no-op that replays the previous diagnostics.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -97,7 +98,7 @@ def build(opts: BuildOptions) -> BuildResult:
 
     found = discover(map_dir, config, out_dir, diags)
     cache = _Cache(cache_dir_for(map_dir, out_dir)) if opts.use_cache else None
-    fingerprint = _fingerprint(map_dir, config, found.sources, found.assets, opts)
+    fingerprint = _fingerprint(map_dir, config, found, opts)
 
     if opts.write and cache and not diags.has_errors() and cache.is_current(fingerprint, out_dir):
         diags.extend(cache.last_diagnostics())
@@ -105,7 +106,7 @@ def build(opts: BuildOptions) -> BuildResult:
         stats.unchanged, stats.pages = True, 0
         return _finish(diags, stats, t0, config=config)
 
-    sources = _read_sources(map_dir, found.sources, config, jobs, cache, stats)
+    sources = _read_sources(map_dir, found, config, jobs, cache, stats)
     for s in sources:
         diags.extend(s.diagnostics)
 
@@ -169,10 +170,11 @@ def _normalise_base_url(url: str, diags: Diagnostics) -> str:
     return url if not url or url.endswith("/") else url + "/"
 
 
-def _read_sources(map_dir: Path, rels: list[str], config: Config, jobs: int, cache: "_Cache | None", stats: BuildStats) -> list[SourceFile]:
+def _read_sources(map_dir: Path, found, config: Config, jobs: int, cache: "_Cache | None", stats: BuildStats) -> list[SourceFile]:
     from .load import read_sources
 
-    stamps = {rel: _stamp(map_dir / rel) for rel in rels}
+    rels = found.sources
+    stamps = {rel: _stamp(map_dir / found.disk_path(rel)) for rel in rels}
     cached = cache.load_sources(config.allow_html) if cache else {}
     out: dict[str, SourceFile] = {}
     todo: list[str] = []
@@ -191,6 +193,7 @@ def _read_sources(map_dir: Path, rels: list[str], config: Config, jobs: int, cac
     return [out[rel] for rel in rels if rel in out]
 
 
+@functools.lru_cache(maxsize=1)
 def _code_version() -> str:
     """ctxgen's version plus the stat of its own modules: a cache written by other code is stale."""
     h = hashlib.sha256(__version__.encode())
@@ -207,13 +210,13 @@ def _stamp(path: Path) -> tuple[int, int]:
         return (-1, -1)
 
 
-def _fingerprint(map_dir: Path, config: Config, sources: list[str], assets: list[str], opts: BuildOptions) -> str:
+def _fingerprint(map_dir: Path, config: Config, found, opts: BuildOptions) -> str:
     h = hashlib.sha256()
-    h.update(f"{__version__}\0{config.base_url}\0{opts.drafts}\0".encode())
-    for kind, rels in (("source", sources), ("asset", assets)):
+    h.update(f"{_code_version()}\0{config.base_url}\0{opts.drafts}\0".encode())
+    for kind, rels in (("source", found.sources), ("asset", found.assets)):
         for rel in rels:
-            h.update(f"{kind}\0{rel}\0{_stamp(map_dir / rel)}\0".encode())
-    watched = [map_dir / "ctxgen.yaml", map_dir / "templates", PACKAGE_DIR, _theme_dir()]
+            h.update(f"{kind}\0{rel}\0{_stamp(map_dir / found.disk_path(rel))}\0".encode())
+    watched = [map_dir / "ctxgen.yaml", map_dir / "templates", _theme_dir()]
     for root in watched:
         for p in _walk_files(root):
             h.update(f"{p}\0{_stamp(p)}\0".encode())
