@@ -178,3 +178,17 @@ def test_ten_thousand_topics_is_fast():
     elapsed = time.perf_counter() - start
     assert len(files) == n + 7 + 1
     assert elapsed < 10, elapsed
+
+
+def test_example_map_graph_is_byte_identical_across_builds():
+    from ctxgen import load_map
+
+    example = __import__("pathlib").Path(__file__).resolve().parents[1] / "example-map"
+    first = load_map(example)
+    second = load_map(example)
+    a = graph_files(first.topic_map, first.config)
+    assert a == graph_files(second.topic_map, second.config)
+    g = json.loads(a[GLOBAL_GRAPH_PATH])
+    ids = {n["id"] for n in g["nodes"]}
+    assert all(e["from"] in ids and e["to"] in ids for e in g["edges"])
+    assert {t["id"] for t in g["legend"]["topic_types"]} == {n["type"] for n in g["nodes"] if n["kind"] == "topic"}
