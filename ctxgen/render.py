@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
+from types import SimpleNamespace as NS  # template data: attribute access is Jinja's fast path
 from markupsafe import Markup, escape
 
 from .config import Config
@@ -67,6 +68,7 @@ except ImportError:
 EMBED_DEPTH = 3  # ![[a]] inside ![[b]] inside ![[c]]: deeper embeds become links
 PARALLEL_MIN_PAGES = 400  # below this, forking costs more than it saves
 MOST_CONNECTED = 12
+MAX_TYPED_ASSOCIATIONS = 300  # an association type's page lists this many; the graph shows them all
 RECENT = 10
 DATE_OCCURRENCE_TYPES = ("updated", "modified", "lastmod", "date", "created", "published")
 GLOBAL_GRAPH_JSON = getattr(_graphdata, "GLOBAL_GRAPH_PATH", "graph/all.json")
@@ -90,6 +92,17 @@ class RenderStats:
     files: int = 0  # everything written, pages included
     bytes: int = 0
     seconds: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A topic as a link target in a page: `html` is the ready-made markup."""
+
+    id: str
+    label: str
+    href: str  # relative to the page; "" when the topic has no page
+    color: str  # the schema colour of its first type, or ""
+    html: Markup
 
 
 @dataclass(slots=True)
@@ -116,7 +129,8 @@ class SiteRenderer:
         self.setup = Diagnostics()  # problems found before any page is rendered
         self.index = SiteIndex.build(tm, config, self.options.drafts)
         self._mtimes = {s.path: s.mtime for s in self.options.sources}
-        self._link_cache: dict[tuple[str, str], dict] = {}
+        self._link_cache: dict[tuple[str, str], Link] = {}
+        self._topic_urls = {tid: url_of(topic_path(tid)) for tid in self.index.topics}
         self._env: jinja2.Environment | None = None
         self._templates: dict[str, jinja2.Template] = {}
         self._theme_dir = find_theme(config.theme)
@@ -206,30 +220,31 @@ class SiteRenderer:
     def label(self, tid: str) -> str:
         return self.index.labels.get(tid, tid)
 
-    def link(self, page: str, tid: str) -> dict:
+    def link(self, page: str, tid: str) -> "Link":
         """A link to a topic from `page`; href "" when the topic has no page (a standard or draft topic).
 
         Links depend only on the page's depth, so each is made once per depth and shared
         (templates cannot change them); `html` is the ready-made <a> the theme shows.
         """
-        key = (root_of(page), tid)
-        made = self._link_cache.get(key)
+        root = root_of(page)
+        made = self._link_cache.get((root, tid))
         if made is None:
             label = self.label(tid)
-            url = href(page, topic_path(tid)) if tid in self.index.topics else ""
+            base = self._topic_urls.get(tid)
+            url = ("" if root == "./" else root) + base if base is not None else ""
             color = self.index.colors.get(tid, "")
-            dot = Markup('<span class="ctx-dot" style="--ctx-type-color: {}" aria-hidden="true"></span>').format(color) if color else ""
             if url:
-                html = Markup('<a class="ctx-topic" href="{}">{}{}</a>').format(url, dot, label)
+                dot = f'<span class="ctx-dot" style="--ctx-type-color: {escape(color)}" aria-hidden="true"></span>' if color else ""
+                html = Markup(f'<a class="ctx-topic" href="{escape(url)}">{dot}{escape(label)}</a>')
             else:
-                html = Markup('<span class="ctx-topic ctx-nopage">{}</span>').format(label)
-            made = self._link_cache[key] = {"id": tid, "label": label, "href": url, "color": color, "html": html}
+                html = Markup(f'<span class="ctx-topic ctx-nopage">{escape(label)}</span>')
+            made = self._link_cache[(root, tid)] = Link(tid, label, url, color, html)
         return made
 
     def links(self, page: str, ids: Iterable[str], sort: bool = True) -> list[dict]:
         out = [self.link(page, t) for t in ids]
         if sort:
-            out.sort(key=lambda l: _sort_key(l["label"]))
+            out.sort(key=lambda l: _sort_key(l.label))
         return out
 
     # --- bodies --------------------------------------------------------------------------
@@ -286,21 +301,21 @@ class SiteRenderer:
         cfg = self.config
         root = root if root is not None else root_of(path)
         return {
-            "site": {
-                "title": cfg.title,
-                "description": cfg.description,
-                "language": cfg.language,
-                "base_url": self.base_url,
-                "extra": cfg.extra,
-                "counts": self._counts,
-            },
-            "page": {
-                "path": path,
-                "kind": kind,
-                "title": title,
-                "canonical": absolute_url(self.base_url, path) if self.base_url and kind != "404" else "",
-                "has_graph": has_graph,
-            },
+            "site": NS(
+                title=cfg.title,
+                description=cfg.description,
+                language=cfg.language,
+                base_url=self.base_url,
+                extra=cfg.extra,
+                counts=self._counts,
+            ),
+            "page": NS(
+                path=path,
+                kind=kind,
+                title=title,
+                canonical=absolute_url(self.base_url, path) if self.base_url and kind != "404" else "",
+                has_graph=has_graph,
+            ),
             "root": root,
             "nav": self._nav(path, root),
             "graph_json": GLOBAL_GRAPH_JSON,
@@ -308,7 +323,7 @@ class SiteRenderer:
         }
 
     def _nav(self, path: str, root: str) -> list[dict]:
-        return [{"label": label, "href": root + url_of(target), "current": target == path}
+        return [NS(label=label, href=root + url_of(target), current=target == path)
                 for label, target in (("Home", HOME), ("Names A–Z", NAMES), ("Tags", TAGS),
                                       ("Graph", GRAPH), ("Search", SEARCH))]
 
@@ -317,12 +332,12 @@ class SiteRenderer:
         c = getattr(self, "_counts_cache", None)
         if c is None:
             ix = self.index
-            c = self._counts_cache = {
-                "topics": sum(1 for t in ix.topics.values() if not t.implicit),
-                "associations": ix.association_count,
-                "types": sum(1 for ty, inst in ix.instances_of.items() if ty in ix.topics and inst),
-                "tags": len(ix.tags),
-            }
+            c = self._counts_cache = NS(
+                topics=sum(1 for t in ix.topics.values() if not t.implicit),
+                associations=ix.association_count,
+                types=sum(1 for ty, inst in ix.instances_of.items() if ty in ix.topics and inst),
+                tags=len(ix.tags),
+            )
         return c
 
     def topic_context(self, path: str, tid: str) -> dict:
@@ -336,7 +351,7 @@ class SiteRenderer:
                 "value": n.value,
                 "type": link(n.type) if n.type != DEFAULT_NAME_TYPE else None,
                 "scope": scope(n.scope),
-                "variants": [{"value": v.value, "scope": scope(v.scope)} for v in n.variants],
+                "variants": [NS(value=v.value, scope=scope(v.scope)) for v in n.variants],
             }
             for n in t.names
         ]
@@ -344,47 +359,49 @@ class SiteRenderer:
         notes = []
         for o in t.occurrences:
             if o.note is not None:
-                notes.append({"type": link(o.type), "scope": scope(o.scope), "html": self.body_html(o.note, path, (tid,))})
+                notes.append(NS(type=link(o.type), scope=scope(o.scope), html=self.body_html(o.note, path, (tid,))))
                 continue
             group = occ_groups.get(o.type)
             if group is None:
-                group = occ_groups[o.type] = {"type": link(o.type), "values": []}
+                group = occ_groups[o.type] = NS(type=link(o.type), values=[])
             html = format_value(o.value, o.datatype, lambda v: href(path, v), alt=f"{t.name}: {self.label(o.type)}")
-            group["values"].append({"html": html, "scope": scope(o.scope)})
+            group.values.append(NS(html=html, scope=scope(o.scope)))
 
         reified = ix.reifies.get(tid)
+        typed = ix.by_type.get(tid, ())
         ctx = self._common(path, "topic", t.name, has_graph=True)
         ctx["graph_json"] = _graphdata.topic_graph_url(tid) if _graphdata else GLOBAL_GRAPH_JSON
-        ctx["topic"] = {
-            "id": tid,
-            "name": t.name,
-            "draft": t.draft,
-            "implicit": t.implicit,
-            "source": t.source or "",
-            "types": self.links(path, ix.types_of.get(tid, ()), sort=False),
-            "names": names,
-            "subject_identifiers": [self._iri(path, i) for i in t.subject_identifiers],
-            "subject_locators": [self._iri(path, i) for i in t.subject_locators],
-            "body": self.body_html(t.body, path, (tid,)),
-            "headings": list(t.body.rendered.headings) if t.body and t.body.rendered else [],
-            "occurrences": list(occ_groups.values()),
-            "notes": notes,
-            "associations": self._association_groups(path, tid),
-            "reifies": self._association_view(path, reified) if reified is not None else None,
-            "instances": self.links(path, ix.instances_of.get(tid, ())),
-            "subtypes": self.links(path, ix.subtypes_of.get(tid, ())),
-            "supertypes": self.links(path, ix.supertypes_of.get(tid, ())),
-            "typed_associations": [self._association_view(path, a) for a in ix.by_type.get(tid, ())],
-            "backlinks": [
-                {"source": link(src), "contexts": contexts}
+        ctx["topic"] = NS(
+            id=tid,
+            name=t.name,
+            draft=t.draft,
+            implicit=t.implicit,
+            source=t.source or "",
+            types=self.links(path, ix.types_of.get(tid, ()), sort=False),
+            names=names,
+            subject_identifiers=[self._iri(path, i) for i in t.subject_identifiers],
+            subject_locators=[self._iri(path, i) for i in t.subject_locators],
+            body=self.body_html(t.body, path, (tid,)),
+            headings=list(t.body.rendered.headings) if t.body and t.body.rendered else [],
+            occurrences=list(occ_groups.values()),
+            notes=notes,
+            associations=self._association_groups(path, tid),
+            reifies=self._association_view(path, reified) if reified is not None else None,
+            instances=self.links(path, ix.instances_of.get(tid, ())),
+            subtypes=self.links(path, ix.subtypes_of.get(tid, ())),
+            supertypes=self.links(path, ix.supertypes_of.get(tid, ())),
+            typed_associations=[self._association_view(path, a) for a in typed[:MAX_TYPED_ASSOCIATIONS]],
+            typed_associations_total=len(typed),
+            backlinks=[
+                NS(source=link(src), contexts=contexts)
                 for src, contexts in sorted(ix.backlinks.get(tid, {}).items(), key=lambda kv: _sort_key(self.label(kv[0])))
             ],
-            "tags": [{"label": tag, "href": href(path, self._tag_paths[tag])} for tag in t.tags if tag in self._tag_paths],
-        }
+            tags=[NS(label=tag, href=href(path, self._tag_paths[tag])) for tag in t.tags if tag in self._tag_paths],
+        )
         return ctx
 
     def _iri(self, path: str, iri: str) -> dict:
-        return {"text": iri, "href": safe_href(iri, lambda v: href(path, v))}
+        return NS(text=iri, href=safe_href(iri, lambda v: href(path, v)))
 
     def _roles_view(self, path: str, roles: Iterable) -> list[dict]:
         """Roles grouped by role type, in order: [{role, players}]."""
@@ -392,8 +409,8 @@ class SiteRenderer:
         for r in roles:
             g = groups.get(r.type)
             if g is None:
-                g = groups[r.type] = {"role": self.link(path, r.type), "players": []}
-            g["players"].append(self.link(path, r.player))
+                g = groups[r.type] = NS(role=self.link(path, r.type), players=[])
+            g.players.append(self.link(path, r.player))
         return list(groups.values())
 
     def _association_view(self, path: str, a: Association) -> dict:
@@ -432,41 +449,41 @@ class SiteRenderer:
             g = groups.get(key)
             if g is None:
                 text, direction = self.reading(a, my_role)
-                g = groups[key] = {
-                    "type": self.link(path, a.type),
-                    "role": self.link(path, my_role),
-                    "reading": text,
-                    "direction": direction,
-                    "from_schema": text != self._default_reading(a.type, direction),
-                    "rows": [],
-                }
-            g["rows"].append({
-                "others": self._roles_view(path, a.others(tid)),
-                "scope": self.links(path, a.scope),
-                "reifier": self.link(path, a.reifier) if a.reifier else None,
-            })
-        return sorted(groups.values(), key=lambda g: (_sort_key(g["reading"]), g["type"]["id"]))
+                g = groups[key] = NS(
+                    type=self.link(path, a.type),
+                    role=self.link(path, my_role),
+                    reading=text,
+                    direction=direction,
+                    from_schema=text != self._default_reading(a.type, direction),
+                    rows=[],
+                )
+            g.rows.append(NS(
+                others=self._roles_view(path, a.others(tid)),
+                scope=self.links(path, a.scope),
+                reifier=self.link(path, a.reifier) if a.reifier else None,
+            ))
+        return sorted(groups.values(), key=lambda g: (_sort_key(g.reading), g.type.id))
 
     def home_context(self, path: str) -> dict:
         ix = self.index
         ctx = self._common(path, "home", self.config.title)
         home_topic = next((t for t in ix.topics.values() if t.source == "index.md"), None)
         types = [
-            {"link": self.link(path, ty), "count": sum(1 for i in inst if i in ix.topics)}
+            NS(link=self.link(path, ty), count=sum(1 for i in inst if i in ix.topics))
             for ty, inst in ix.instances_of.items()
             if ty in ix.topics
         ]
-        types = [t for t in types if t["count"]]
-        types.sort(key=lambda t: (-t["count"], _sort_key(t["link"]["label"])))
+        types = [t for t in types if t.count]
+        types.sort(key=lambda t: (-t.count, _sort_key(t.link.label)))
         connected = sorted((tid for tid in ix.topics if ix.degree.get(tid)),
                            key=lambda tid: (-ix.degree[tid], _sort_key(self.label(tid)), tid))[:MOST_CONNECTED]
-        ctx["home"] = {
-            "text": self.body_html(home_topic.body, path, (home_topic.id,)) if home_topic else Markup(""),
-            "topic": self.link(path, home_topic.id) if home_topic else None,
-            "types": types,
-            "connected": [{"link": self.link(path, tid), "degree": ix.degree[tid]} for tid in connected],
-            "recent": self._recent(path),
-        }
+        ctx["home"] = NS(
+            text=self.body_html(home_topic.body, path, (home_topic.id,)) if home_topic else Markup(""),
+            topic=self.link(path, home_topic.id) if home_topic else None,
+            types=types,
+            connected=[NS(link=self.link(path, tid), degree=ix.degree[tid]) for tid in connected],
+            recent=self._recent(path),
+        )
         return ctx
 
     def _recent(self, path: str) -> list[dict]:
@@ -479,30 +496,30 @@ class SiteRenderer:
                     break
         if dated:
             dated.sort(key=lambda d: (d[0], d[1]), reverse=True)
-            return [{"link": self.link(path, tid), "date": date} for date, tid in dated[:RECENT]]
+            return [NS(link=self.link(path, tid), date=date) for date, tid in dated[:RECENT]]
         stamped = [(self._mtimes[t.source], tid) for tid, t in self.index.topics.items()
                    if t.source and self._mtimes.get(t.source)]
         stamped.sort(key=lambda d: (-d[0], d[1]))
-        return [{"link": self.link(path, tid), "date": time.strftime("%Y-%m-%d", time.gmtime(ts))}
+        return [NS(link=self.link(path, tid), date=time.strftime("%Y-%m-%d", time.gmtime(ts)))
                 for ts, tid in stamped[:RECENT]]
 
     def tags_context(self, path: str) -> dict:
         ctx = self._common(path, "tags", "Tags")
         ctx["tags"] = sorted(
-            ({"label": tag, "href": href(path, p), "count": len(self.index.tags[tag])} for tag, p in self._tag_paths.items()),
-            key=lambda t: _sort_key(t["label"]),
+            (NS(label=tag, href=href(path, p), count=len(self.index.tags[tag])) for tag, p in self._tag_paths.items()),
+            key=lambda t: _sort_key(t.label),
         )
         return ctx
 
     def tag_context(self, path: str, tag: str) -> dict:
         ctx = self._common(path, "tag", f"Tag: {tag}")
         described = self.index.topics.get("tags/" + tag)
-        ctx["tag"] = {
-            "label": tag,
-            "topics": self.links(path, self.index.tags[tag]),
-            "body": self.body_html(described.body, path, (described.id,)) if described else Markup(""),
-            "topic": self.link(path, described.id) if described else None,
-        }
+        ctx["tag"] = NS(
+            label=tag,
+            topics=self.links(path, self.index.tags[tag]),
+            body=self.body_html(described.body, path, (described.id,)) if described else Markup(""),
+            topic=self.link(path, described.id) if described else None,
+        )
         return ctx
 
     def names_context(self, path: str) -> dict:
@@ -514,15 +531,15 @@ class SiteRenderer:
                 if n.value in seen:
                     continue
                 seen.add(n.value)
-                entries.append({"name": n.value, "link": self.link(path, tid), "alias": n.value != main})
+                entries.append(NS(name=n.value, link=self.link(path, tid), alias=n.value != main))
             if not t.names:
-                entries.append({"name": main, "link": self.link(path, tid), "alias": False})
-        entries.sort(key=lambda e: (_sort_key(e["name"]), e["link"]["id"]))
+                entries.append(NS(name=main, link=self.link(path, tid), alias=False))
+        entries.sort(key=lambda e: (_sort_key(e.name), e.link.id))
         letters: dict[str, list] = {}
         for e in entries:
-            letters.setdefault(_letter(e["name"]), []).append(e)
+            letters.setdefault(_letter(e.name), []).append(e)
         ctx = self._common(path, "names", "Names A–Z")
-        ctx["letters"] = [{"letter": k, "anchor": f"ctx-letter-{i}", "entries": v}
+        ctx["letters"] = [NS(letter=k, anchor=f"ctx-letter-{i}", entries=v)
                           for i, (k, v) in enumerate(sorted(letters.items(), key=lambda kv: (kv[0] == "#", kv[0])))]
         return ctx
 

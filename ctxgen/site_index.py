@@ -61,7 +61,8 @@ class SiteIndex:
         }
         labels: dict[str, str] = {}
         for tid, t in tm.topics.items():
-            labels[tid] = t.name
+            # a topic known only by its id (an implicit type or role) reads as words: born-in -> born in
+            labels[tid] = t.name if t.names else tid.rsplit("/", 1)[-1].replace("-", " ")
         for table in (schema.topic_types, schema.association_types, schema.role_types, schema.occurrence_types):
             for tid, entry in table.items():
                 if entry.label:
