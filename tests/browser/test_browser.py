@@ -172,3 +172,50 @@ def test_graph_follows_dark_mode(browser, small_site):
     for css_text, font_color in colours.values():
         assert css_text and font_color == css_text
     assert colours["light"][1] != colours["dark"][1]
+
+
+# --- a hand-made page on the DOM contract (docs/themes.md) -----------------------------------
+def test_a_huge_graph_draws_its_most_connected_nodes(page, browser, tmp_path, vendor_files):
+    import random
+    import shutil
+
+    from conftest import REPO, _serve
+
+    site = tmp_path / "repo"
+    shutil.copytree(vendor_files, site / "static" / "vendor")
+    shutil.copytree(REPO / "themes" / "default" / "static" / "js", site / "static" / "js")
+    rnd = random.Random(5)
+    n = 2000
+    nodes = [{"id": f"t{i}", "label": f"Topic {i}", "kind": "topic", "type": "", "group": "untyped",
+              "color": "#8a8f98", "shape": "dot", "url": f"t{i}/", "degree": 0} for i in range(n)]
+    edges = []
+    for i in range(n):
+        j = min(int(rnd.paretovariate(1.2)) - 1, n - 1)
+        if j != i:
+            edges.append({"from": f"t{i}", "to": f"t{j}", "kind": "mention"})
+    for e in edges:
+        nodes[int(e["from"][1:])]["degree"] += 1
+        nodes[int(e["to"][1:])]["degree"] += 1
+    legend = {"topic_types": [{"id": "", "label": "untyped", "color": "#8a8f98", "shape": "dot"}],
+              "association_types": []}
+    (site / "graph").mkdir()
+    (site / "graph" / "all.json").write_text(json.dumps(
+        {"version": 1, "focus": "", "truncated": False, "nodes": nodes, "edges": edges, "legend": legend}))
+    (site / "graph.html").write_text(
+        '<!DOCTYPE html><html data-root="./"><head><meta charset="utf-8"><title>t</title><link rel="icon" href="data:,"></head><body>'
+        '<input id="ctx-search-input" type="search"><ol id="ctx-search-results"></ol>'
+        '<div class="ctx-graph" data-graph-src="./graph/all.json" data-focus="" style="height:600px"></div>'
+        '<script src="./static/vendor/vis-network.min.js"></script><script src="./static/js/ctxgen.js"></script>'
+        "</body></html>")
+    server, port = _serve(tmp_path)
+    try:
+        page.goto(f"http://127.0.0.1:{port}/repo/graph.html")
+        page.wait_for_selector(READY, state="attached", timeout=60_000)
+        drawn = drawn_node_ids(page)
+        ranked = sorted(nodes, key=lambda x: (-x["degree"], x["id"]))
+        assert sorted(drawn) == sorted(x["id"] for x in ranked[:1500])
+        assert "most connected of 2000" in page.locator(".ctx-graph-legend").inner_text()
+        page.rec.assert_clean()
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -17,6 +17,7 @@
   };
   const MANY_EDGES = 400; // above this, edge labels only show on hover (they would hide the graph)
   const MANY_NODES = 800; // above this, a cheaper layout and physics off once stable
+  const MAX_DRAWN_NODES = 1500; // a browser cannot lay out more usefully: the most connected are drawn
 
   // --- helpers -----------------------------------------------------------------------------
   /** A same-origin absolute URL for a path relative to the site root, or null. */
@@ -145,10 +146,26 @@
     if (data.truncated) {
       list.append(el("li", "ctx-graph-legend-note", `Showing the ${data.nodes.length} nearest nodes.`));
     }
+    if (data.shownOf) {
+      list.append(el("li", "ctx-graph-legend-note",
+        `Showing the ${data.nodes.length} most connected of ${data.shownOf} nodes.`));
+    }
     return list;
   }
 
-  function drawGraph(container, data) {
+  /** At most `limit` nodes, the most connected first (ties by id), with the edges among them. */
+  function mostConnected(data, limit) {
+    if (data.nodes.length <= limit) return data;
+    const nodes = data.nodes.slice()
+      .sort((a, b) => (b.degree || 0) - (a.degree || 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .slice(0, limit);
+    const kept = new Set(nodes.map((n) => n.id));
+    const edges = data.edges.filter((e) => kept.has(e.from) && kept.has(e.to));
+    return { ...data, nodes, edges, shownOf: data.nodes.length };
+  }
+
+  function drawGraph(container, fullData) {
+    const data = mostConnected(fullData, MAX_DRAWN_NODES);
     const focus = container.dataset.focus || "";
     const colors = palette();
     const typeLabels = new Map((data.legend.topic_types || []).map((t) => [t.id, t.label]));
