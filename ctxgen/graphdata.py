@@ -26,6 +26,7 @@ from urllib.parse import quote
 import networkx as nx
 
 from .config import Config
+from .site_paths import topic_path, url_of
 from .model import (
     STANDARD_TOPICS,
     SUBTYPE,
@@ -61,8 +62,8 @@ UrlFor = Callable[[str], str]
 
 
 def topic_url(topic_id: str) -> str:
-    """The URL of a topic's page relative to the site root (docs/themes.md: `<id>/index.html`)."""
-    return quote(topic_id, safe=_URL_SAFE) + "/"
+    """The URL of a topic's page relative to the site root (`<id>/`, percent-encoded)."""
+    return url_of(topic_path(topic_id))
 
 
 def topic_graph_path(topic_id: str) -> str:
