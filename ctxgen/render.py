@@ -159,7 +159,7 @@ class SiteRenderer:
                 f"theme {self.config.theme!r} lacks {', '.join(missing)}; it has {', '.join(have) or 'no templates'}",
                 Span("ctxgen.yaml"),
             )
-        for name in list(REQUIRED_TEMPLATES) + loader.overrides():
+        for name in dict.fromkeys(list(REQUIRED_TEMPLATES) + loader.overrides()):
             if name in missing:
                 continue
             try:
