@@ -190,9 +190,13 @@ class SiteRenderer:
             claim(special, _Page(kind), f"the {kind} page")
         for tid, t in sorted(self.index.topics.items()):
             claim(topic_path(tid), _Page("topic", tid), f"topic {tid!r}" + (f" ({t.source})" if t.source else ""))
-        for tag in sorted(self.index.tags):
-            claim(tag_path(tag), _Page("tag", tag), f"tag {tag!r}")
-        self._tag_paths = {tag: tag_path(tag) for tag in self.index.tags}
+        # tags that differ only by case or spelling of unsafe characters share one page
+        self._tag_paths = {tag: tag_path(tag) for tag in sorted(self.index.tags)}
+        self._tag_groups: dict[str, list[str]] = {}
+        for tag, p in self._tag_paths.items():
+            self._tag_groups.setdefault(p, []).append(tag)
+        for p, tags in self._tag_groups.items():
+            claim(p, _Page("tag", p), f"tag {tags[0]!r}")
         for asset in self.options.assets:
             claim(asset, None, f"asset {asset}")
         for extra in self._extra_files():
@@ -336,7 +340,7 @@ class SiteRenderer:
                 topics=sum(1 for t in ix.topics.values() if not t.implicit),
                 associations=ix.association_count,
                 types=sum(1 for ty, inst in ix.instances_of.items() if ty in ix.topics and inst),
-                tags=len(ix.tags),
+                tags=len(self._tag_groups),
             )
         return c
 
@@ -503,20 +507,26 @@ class SiteRenderer:
         return [NS(link=self.link(path, tid), date=time.strftime("%Y-%m-%d", time.gmtime(ts)))
                 for ts, tid in stamped[:RECENT]]
 
+    def _tag_topics(self, group: list[str]) -> list[str]:
+        return list(dict.fromkeys(tid for tag in group for tid in self.index.tags[tag]))
+
     def tags_context(self, path: str) -> dict:
         ctx = self._common(path, "tags", "Tags")
         ctx["tags"] = sorted(
-            (NS(label=tag, href=href(path, p), count=len(self.index.tags[tag])) for tag, p in self._tag_paths.items()),
+            (NS(label=group[0], href=href(path, p), count=len(self._tag_topics(group)))
+             for p, group in self._tag_groups.items()),
             key=lambda t: _sort_key(t.label),
         )
         return ctx
 
-    def tag_context(self, path: str, tag: str) -> dict:
+    def tag_context(self, path: str, tag_page: str) -> dict:
+        group = self._tag_groups[tag_page]
+        tag = group[0]
         ctx = self._common(path, "tag", f"Tag: {tag}")
-        described = self.index.topics.get("tags/" + tag)
+        described = next((self.index.topics[f"tags/{t}"] for t in group if f"tags/{t}" in self.index.topics), None)
         ctx["tag"] = NS(
             label=tag,
-            topics=self.links(path, self.index.tags[tag]),
+            topics=self.links(path, self._tag_topics(group)),
             body=self.body_html(described.body, path, (described.id,)) if described else Markup(""),
             topic=self.link(path, described.id) if described else None,
         )

@@ -244,3 +244,14 @@ def test_drafts_get_no_page_unless_drafts_on() -> None:
     tm.add_topic(Topic("hidden", draft=True))
     assert "hidden/index.html" not in SiteRenderer(tm, Config()).pages()
     assert "hidden/index.html" in SiteRenderer(tm, Config(), RenderOptions(drafts=True)).pages()
+
+
+def test_tags_differing_by_case_share_one_page() -> None:
+    tm = TopicMap()
+    tm.add_topic(Topic("a", tags=["todo"]))
+    tm.add_topic(Topic("b", tags=["TODO"]))
+    r = SiteRenderer(tm, Config())
+    assert r.ok
+    assert [p for p in r.pages() if p.startswith("tags/")] == ["tags/todo.html"]
+    html = r.render("tags/todo.html").decode()
+    assert 'href="../a/"' in html and 'href="../b/"' in html
