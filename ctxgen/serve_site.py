@@ -79,6 +79,8 @@ class LiveSite:
         self._cache: dict[str, bytes] = {}
         self._graph = None
         self._search: dict[str, bytes] | None = None
+        self._links: dict | None = None  # see _link_index
+        self._fronts: dict | None = None  # see _front_index
         self.before_model: Callable[[], None] | None = None  # test hook: runs inside a full rebuild
 
     # --- rebuilding -----------------------------------------------------------------------
@@ -150,9 +152,10 @@ class LiveSite:
                 todo.append(rel)
             self._stamps[rel] = stamp
         if initial and len(todo) > 1:
-            self._read_initial(found.sources, config)
+            self._read_initial(found, config)
             todo = [rel for rel in todo if rel not in self.sources]
-        for sf in read_sources(self.map_dir, todo, config.allow_html, self.jobs if len(todo) > 50 else 1):
+        for sf in read_sources(self.map_dir, todo, config.allow_html, self.jobs if len(todo) > 50 else 1,
+                               config.max_file_bytes):
             self.sources[sf.path] = sf
         for rel in set(self.sources) - set(found.sources):
             del self.sources[rel]
@@ -179,6 +182,7 @@ class LiveSite:
         with self.lock:
             old_cache, old_state = self._cache, self.state
             self.state, self._cache, self._graph, self._search = state, {}, None, None
+            self._links = self._fronts = None
             changed_pages: list[str] | None = None
             rendered = 0
             if old_state is not None and not (changed and "*" in changed):
@@ -192,16 +196,23 @@ class LiveSite:
                     changed_pages = None
             return self._adopted(what, True, changed_pages, rendered, all_diags, t0)
 
-    def _read_initial(self, rels: list[str], config: Config) -> None:
-        """The first read goes through the build's parse cache (a map built before starts warm)."""
-        from .build import BuildStats, _Cache, _read_sources, cache_dir_for
+    def _read_initial(self, found, config: Config) -> None:
+        """The first read goes through the build's parse cache (a map built before starts warm).
+        That cache is the build's own business: if its interface moved, read without it."""
+        try:
+            from .build import BuildStats, _Cache, _read_sources, cache_dir_for
 
-        cache = _Cache(cache_dir_for(self.map_dir, self.map_dir / "_site"))
-        for sf in _read_sources(self.map_dir, rels, config, self.jobs, cache, BuildStats()):
+            cache = _Cache(cache_dir_for(self.map_dir, self.map_dir / "_site"))
+            read = _read_sources(self.map_dir, found, config, self.jobs, cache, BuildStats())
+        except (ImportError, TypeError, AttributeError):
+            return  # the caller reads what is still missing
+        for sf in read:
             self.sources[sf.path] = sf
 
     def _fast(self, changed: set[str], what: str) -> Rebuild | None:
-        """Patch bodies in place; None when any change needs the full path."""
+        """Patch bodies and titles in place; None when any change needs the full path.
+
+        Every change is planned before anything is touched, so giving up leaves the state as it was."""
         from .load import read_source
 
         t0 = time.perf_counter()
@@ -215,82 +226,207 @@ class LiveSite:
             stamp = _stamp(self.map_dir / rel)
             if stamp == self._stamps.get(rel):
                 continue  # touched, not changed
-            new = read_source(self.map_dir, rel, state.config.allow_html)
-            plan = self._body_plan(state, old, new)
+            new = read_source(self.map_dir, rel, state.config.allow_html, state.config.max_file_bytes)
+            plan = self._body_plan(state, old, new) or self._title_plan(state, old, new)
             if plan is None:
                 return None
             plans.append((rel, stamp, new, plan))
         if not plans:
             return Rebuild(what, False, [], ok=not self.errors)
+        if any(p[0] == "title" for _, _, _, p in plans) and not self._title_plans_safe(state, plans):
+            return None
         affected: set[str] = set()
-        model_diags = state.model_diags
-        for rel, stamp, new, topic in plans:
+        for rel, stamp, new, plan in plans:
+            old = self.sources[rel]
             self.sources[rel], self._stamps[rel] = new, stamp
-            affected |= self._patch_body(state, topic, new)
-            body_line = new.body_span.line if new.body_span else 1
-            model_diags = [d for d in model_diags if not (d.span and d.span.path == rel and d.code in LINK_CODES
-                                                          and d.span.line >= body_line)]
-            model_diags.extend(self._link_diags)
+            topic = plan[1]
+            if plan[0] == "body":
+                affected |= self._patch_body(state, topic, Body(new.body, new.body_span or Span(rel, 1, 1), new.rendered))
+            else:
+                affected |= self._patch_title(state, topic, old, new, plan[2])
             state.renderer._mtimes[rel] = new.mtime
-        state.model_diags = model_diags
         self._search = None
         all_diags = self._all_diagnostics(state)
-        if any(d.severity is Severity.ERROR for d in all_diags):
-            return None  # let the full path decide what is served
         changed_pages, rendered = [], 0
         for path in sorted(affected):
             if path in self._cache:
-                old = self._cache.pop(path)
+                old_bytes = self._cache.pop(path)
                 new_bytes = self._render_page(path)
                 rendered += 1
-                if new_bytes != old:
+                if new_bytes != old_bytes:
                     changed_pages.append(path)
         return self._adopted(what, False, changed_pages, rendered, all_diags, t0)
 
+    def _usable(self, old: SourceFile, new: SourceFile) -> bool:
+        return not (old.failed or new.failed or old.kind != new.kind or new.kind == "note"
+                    or old.rendered is None or new.rendered is None or old.body_span != new.body_span
+                    or any(d.severity is Severity.ERROR for d in new.diagnostics))
+
+    def _topic_of(self, state: _State, path: str):
+        return next((t for t in state.tm.topics.values() if t.source == path), None)
+
     def _body_plan(self, state: _State, old: SourceFile, new: SourceFile):
-        """(topic, front matter text) when only `old`'s body changed in a way the fast path handles."""
-        if old.failed or new.failed or old.kind != new.kind or new.kind == "note":
-            return None
-        if old.rendered is None or new.rendered is None or old.body_span != new.body_span:
-            return None
-        if any(d.severity is Severity.ERROR for d in new.diagnostics):
+        """("body", topic) when only the body changed, in a way that leaves the model's other parts alone."""
+        if not self._usable(old, new):
             return None
         o, n = old.rendered, new.rendered
         if (o.first_h1, o.tags, o.headings) != (n.first_h1, n.tags, n.headings):
             return None  # the title, tags or anchors others link to may change
         if front_signature(old.front) != front_signature(new.front):
             return None  # front matter values or their positions differ
-        topic = next((t for t in state.tm.topics.values() if t.source == old.path), None)
-        if topic is None:
+        topic = self._topic_of(state, old.path)
+        if topic is None or not self._only_link_diags_in_body(state, old.path, new.body_span):
             return None
-        # the body's region must hold no model diagnostic other than link ones (those we redo)
-        line = new.body_span.line if new.body_span else 1
-        if any(d.span and d.span.path == old.path and d.span.line >= line and d.code not in LINK_CODES
-               for d in state.model_diags):
-            return None
-        return topic
+        return ("body", topic)
 
-    def _patch_body(self, state: _State, topic, new: SourceFile) -> set[str]:
-        """Swap in the new body, re-link it, patch backlinks; return the pages it may change."""
+    def _only_link_diags_in_body(self, state: _State, path: str, body_span: Span | None) -> bool:
+        """The body's region holds no model diagnostic other than link ones (those are redone)."""
+        line = body_span.line if body_span else 1
+        return not any(d.span and d.span.path == path and d.span.line >= line and d.code not in LINK_CODES
+                       for d in state.model_diags)
+
+    def _title_plan(self, state: _State, old: SourceFile, new: SourceFile):
+        """("title", topic, new title) when only the `title:` value of an ordinary topic changed."""
+        from .yamlpos import PosDict
+
+        if not self._usable(old, new) or new.kind != "topic" or old.body != new.body:
+            return None
+        of, nf = old.front, new.front
+        if not (isinstance(of, PosDict) and isinstance(nf, PosDict)):
+            return None
+        ot, nt = of.get("title"), nf.get("title")
+        if not (isinstance(ot, str) and isinstance(nt, str) and ot.strip() and nt.strip() and ot != nt):
+            return None
+        if of.key_span("title") != nf.key_span("title") or (of.value_span("title") or Span("")).line != \
+                (nf.value_span("title") or Span("")).line:
+            return None
+        if front_signature(of, skip="title") != front_signature(nf, skip="title"):
+            return None
+        topic = self._topic_of(state, old.path)
+        if topic is None or not topic.names or topic.names[0].value != ot.strip():
+            return None
+        schema = state.config.schema
+        if any(topic.id in table for table in (schema.topic_types, schema.association_types,
+                                               schema.role_types, schema.occurrence_types)):
+            return None
+        if _structural(state, topic.id) or topic.id not in state.modeler.resolver._ids:
+            return None
+        return ("title", topic, nt.strip())
+
+    def _title_plans_safe(self, state: _State, plans) -> bool:
+        """No front matter elsewhere names the old or new title (it could resolve differently), and
+        the bodies whose links might are topic bodies (not note files)."""
+        from .links import fold
+
+        fronts = self._front_index()
+        links = self._link_index(state)
+        for rel, _, new, plan in plans:
+            if plan[0] != "title":
+                continue
+            for key in (fold(plan[1].names[0].value), fold(plan[2])):
+                if any(path != rel and n > 0 for path, n in fronts.get(key, {}).items()):
+                    return False
+                for (owner, path), n in links.get(key, {}).items():
+                    t = state.tm.topics.get(owner)
+                    if n > 0 and (t is None or t.source != path):
+                        return False
+        return True
+
+    def _patch_title(self, state: _State, topic, old: SourceFile, new: SourceFile, title: str) -> set[str]:
+        from .links import fold
+        from .model import Name
+        from .modeler import _value_span
+        from .site_paths import HOME, NAMES, tag_path, topic_path
+
+        tm, index, resolver = state.tm, state.renderer.index, state.modeler.resolver
+        tid = topic.id
+        before = topic.names[0].value
+        topic.names[0] = Name(title, span=_value_span(new.front, "title", Span(new.path, 1, 1)))
+        candidate = resolver._ids[tid]
+        olds = resolver._names.get(fold(before), [])
+        if candidate in olds and not any(fold(n.value) == fold(before) for n in topic.names):
+            olds.remove(candidate)
+            if not olds:
+                del resolver._names[fold(before)]
+        resolver._add(resolver._names, title, candidate)
+        resolver._cache.clear()
+        fronts = self._front_index()
+        for key, n in _front_strings(old.front).items():
+            fronts[key][new.path] -= n
+        for key, n in _front_strings(new.front).items():
+            fronts.setdefault(key, {}).setdefault(new.path, 0)
+            fronts[key][new.path] += n
+        index.labels[tid] = title
+        _forget_label(state.renderer, tid)
+        self._graph = None
+        pages = {topic_path(tid), NAMES, HOME}
+        links = self._link_index(state)
+        owners = {owner for key in (fold(before), fold(title)) for (owner, _), n in links.get(key, {}).items() if n > 0}
+        for owner in sorted(owners):
+            t = tm.topics.get(owner)
+            if t is not None and t.body is not None:
+                pages |= self._patch_body(state, t, Body(t.body.markdown, t.body.span, t.body.rendered))
+        # every page that shows this topic's label
+        near = set(index.backlinks.get(tid, {})) | set(_contributions(topic, index.topics))
+        for a, _ in index.by_player.get(tid, ()):
+            near.update(r.player for r in a.roles)
+            near.add(a.type)  # the association type's page lists its associations
+            if a.reifier:
+                near.add(a.reifier)
+        if tid in index.reifies:
+            near.update(r.player for r in index.reifies[tid].roles)
+        for table in (index.types_of, index.supertypes_of):
+            near.update(table.get(tid, ()))
+        near |= self._embedders(tm, {tid})
+        for t in near:
+            if t in index.topics:
+                pages.add(topic_path(t))
+        for tag in topic.tags:
+            if tag in index.tags:
+                pages.add(tag_path(tag))
+        return pages
+
+    def _embedders(self, tm: TopicMap, ids: set[str]) -> set[str]:
+        """Topics whose pages show one of `ids`' bodies through embeds (transitively)."""
         from .render import EMBED_DEPTH
+
+        shown, frontier = set(ids), set(ids)
+        for _ in range(EMBED_DEPTH):
+            frontier = {m.source for m in tm.mentions if m.embed and m.target in frontier} - shown
+            shown |= frontier
+        return shown - set(ids)
+
+    def _patch_body(self, state: _State, topic, body: Body) -> set[str]:
+        """Swap in a body, re-link it, patch mentions, backlinks and link diagnostics; the pages it may change."""
+        from .links import fold
         from .site_paths import HOME, tag_path, topic_path
 
         tm, index, modeler = state.tm, state.renderer.index, state.modeler
-        tid = topic.id
+        tid, path = topic.id, body.span.path
+        old_body = topic.body
         old_targets = _contributions(topic, index.topics)
         old_pairs = {(m.source, m.target) for m in tm.mentions if m.source == tid}
-        keep = [m for m in tm.mentions if not (m.source == tid and m.span.path == new.path)]
-        at = next((i for i, m in enumerate(tm.mentions) if m.source == tid and m.span.path == new.path), len(keep))
-        topic.body = Body(new.body, new.body_span or Span(new.path, 1, 1), new.rendered)
+        keep = [m for m in tm.mentions if not (m.source == tid and m.span.path == path)]
+        at = next((i for i, m in enumerate(tm.mentions) if m.source == tid and m.span.path == path), len(keep))
+        topic.body = body
         tm.mentions = []
         link_diags = Diagnostics()
         modeler.diags, saved = link_diags, modeler.diags
         try:
-            modeler.link_body(topic.body, tid, topic.draft)
+            modeler.link_body(body, tid, topic.draft)
         finally:
             modeler.diags = saved
-        self._link_diags = link_diags.items
         tm.mentions = keep[:at] + tm.mentions + keep[at:]
+        line = body.span.line
+        state.model_diags = [d for d in state.model_diags
+                             if not (d.span and d.span.path == path and d.code in LINK_CODES and d.span.line >= line)]
+        state.model_diags.extend(link_diags.items)
+        if self._links is not None:
+            for b, sign in ((old_body, -1), (body, 1)):
+                if b is not None and b.rendered is not None:
+                    for link in b.rendered.links:
+                        counts = self._links.setdefault(fold(link.target), {})
+                        counts[(tid, path)] = counts.get((tid, path), 0) + sign
         if {(m.source, m.target) for m in tm.mentions if m.source == tid} != old_pairs:
             self._graph = None
         new_targets = _contributions(topic, index.topics)
@@ -302,19 +438,40 @@ class LiveSite:
             index.backlinks[target][tid] = contexts
             index.degree[tid] += 1
             index.degree[target] += 1
-        # pages showing this body: its own, and those embedding it (transitively)
-        shown = {tid}
-        frontier = {tid}
-        for _ in range(EMBED_DEPTH):
-            frontier = {m.source for m in tm.mentions if m.embed and m.target in frontier} - shown
-            shown |= frontier
         pages = {HOME}
-        for t in shown | set(old_targets) | set(new_targets):
+        for t in {tid} | self._embedders(tm, {tid}) | set(old_targets) | set(new_targets):
             if t in index.topics:
                 pages.add(topic_path(t))
             if t.startswith("tags/") and t[5:] in index.tags:
                 pages.add(tag_path(t[5:]))
         return pages
+
+    # --- indexes for the title path, built on first use, kept up to date by the patches ---
+    def _link_index(self, state: _State) -> dict[str, dict[tuple[str, str], int]]:
+        """fold(link target as written) -> {(owner topic, file): count} over every body."""
+        from .links import fold
+
+        if self._links is None:
+            links: dict[str, dict[tuple[str, str], int]] = {}
+            for t in state.tm.topics.values():
+                for b in [t.body] + [o.note for o in t.occurrences]:
+                    if b is not None and b.rendered is not None:
+                        for link in b.rendered.links:
+                            counts = links.setdefault(fold(link.target), {})
+                            key = (t.id, b.span.path)
+                            counts[key] = counts.get(key, 0) + 1
+            self._links = links
+        return self._links
+
+    def _front_index(self) -> dict[str, dict[str, int]]:
+        """fold(string in front matter) -> {file: count}: where a name could be referred to."""
+        if self._fronts is None:
+            fronts: dict[str, dict[str, int]] = {}
+            for path, sf in self.sources.items():
+                for key, n in _front_strings(sf.front).items():
+                    fronts.setdefault(key, {})[path] = n
+            self._fronts = fronts
+        return self._fronts
 
     def _failed(self, what: str, all_diags: list[Diagnostic], t0: float) -> Rebuild:
         self.errors = [d for d in all_diags if d.severity is Severity.ERROR]
@@ -441,14 +598,62 @@ def _contributions(topic, published: dict) -> dict[str, list[str]]:
     return out
 
 
-def front_signature(value):
+def _forget_label(renderer, tid: str) -> None:
+    """Drop what the renderer memoised about a topic's label (its link cache, its counts)."""
+    links = getattr(renderer, "_link_cache", None)
+    if isinstance(links, dict):
+        for key in [k for k in links if isinstance(k, tuple) and tid in k]:
+            del links[key]
+    renderer._counts_cache = None
+
+
+def _structural(state: _State, tid: str) -> bool:
+    """Is the topic used as a type, role, scope or reifier anywhere (its label is on many pages)?"""
+    index, tm = state.renderer.index, state.tm
+    if index.instances_of.get(tid) or index.subtypes_of.get(tid) or tid in index.by_type:
+        return True
+    for a in tm.associations:
+        if a.type == tid or tid in a.scope or any(r.type == tid for r in a.roles):
+            return True
+    for t in tm.topics.values():
+        for n in t.names:
+            if n.type == tid or tid in n.scope or any(tid in v.scope for v in n.variants):
+                return True
+        for o in t.occurrences:
+            if o.type == tid or tid in o.scope:
+                return True
+    return False
+
+
+NAME_KEYS = frozenset({"title", "name", "aliases", "names"})  # a file's own names, not references
+
+
+def _front_strings(value, out: dict[str, int] | None = None, top: bool = True) -> dict[str, int]:
+    """fold() of every string in a front matter value that could be a reference, counted."""
+    from .links import fold
+
+    out = {} if out is None else out
+    if isinstance(value, str):
+        k = fold(value)
+        out[k] = out.get(k, 0) + 1
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            if not (top and k in NAME_KEYS):
+                _front_strings(v, out, False)
+    elif isinstance(value, list):
+        for v in value:
+            _front_strings(v, out, False)
+    return out
+
+
+def front_signature(value, skip: str | None = None):
     """Front matter as a comparable value: its values and the position of every key and value
     (what the model and its diagnostics depend on; comments and spacing are left out)."""
     from .yamlpos import PosDict, PosList
 
     if isinstance(value, PosDict):
         return ("map", value.span, tuple((k, value._keys.get(k), value._values.get(k), front_signature(v))
-                                         for k, v in value.items()))
+                                         for k, v in value.items() if k != skip))
     if isinstance(value, PosList):
         return ("list", value.span, tuple(value._items), tuple(front_signature(v) for v in value))
     if isinstance(value, dict):
