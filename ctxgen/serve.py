@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import ipaddress
+import os
 import sys
 import threading
 import webbrowser
@@ -171,7 +172,13 @@ def _interrupt_on_signals() -> None:
     if threading.current_thread() is not threading.main_thread():
         return
 
+    main_pid = os.getpid()
+
     def stop(signum, frame):
+        if os.getpid() != main_pid:  # a forked reader inherited this handler: let it die quietly
+            os._exit(1)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not interrupt the cleanup
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGINT, stop)
