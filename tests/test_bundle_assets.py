@@ -32,7 +32,7 @@ def test_bundle_copies_exactly_the_listed_files(tmp_path):
     assert "sourceMappingURL" not in vis.splitlines()[-1] and len(vis) > 100_000
     mini = (tmp_path / "minisearch.js").read_text(encoding="utf-8")
     assert "MiniSearch" in mini and "sourceMappingURL" not in mini.splitlines()[-1]
-    # The templates load these names (docs/themes.md, ctxgen.js).
+    # The templates load these names (docs/themes.md, search.js).
     assert {"vis-network.min.js", "minisearch.js"} <= set(ba.FILES.values())
-    js = (REPO / "themes" / "default" / "static" / "js" / "ctxgen.js").read_text(encoding="utf-8")
+    js = (REPO / "themes" / "default" / "static" / "js" / "search.js").read_text(encoding="utf-8")
     assert "static/vendor/minisearch.js" in js
