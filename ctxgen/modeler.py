@@ -42,6 +42,7 @@ from .model import (
     Name,
     Occurrence,
     Role,
+    STANDARD_TOPICS,
     Topic,
     TopicMap,
     Variant,
@@ -57,6 +58,7 @@ TOPIC_KEYS = {
     "id", "title", "name", "aliases", "names", "type", "types", "supertypes", "subject",
     "subject_identifier", "subject_identifiers", "subject_locator", "subject_locators",
     "item_identifier", "item_identifiers", "tags", "draft", "occurrences", "associations", "extra",
+    "reifies",
 }
 ASSOCIATION_FILE_KEYS = {"association", "roles", "scope"}
 NOTE_FILE_KEYS = {"occurrence", "topic", "scope", "id", "title", "name", "tags", "draft", "extra"}
@@ -88,6 +90,10 @@ IGNORED_KEYS = {
 # publication switches of other tools: key -> the value that makes the file a draft
 DRAFT_SWITCHES = {"draft": True, "publish": False, "published": False}
 
+_NAME_ENTRY_KEYS = frozenset({"value", "type", "scope", "variants", "item_identifiers", "reifier"})
+_OCCURRENCE_ENTRY_KEYS = frozenset({"type", "value", "url", "file", "datatype", "scope", "item_identifiers", "reifier"})
+_ASSOCIATION_ENTRY_KEYS = frozenset({"type", "roles", "scope", "role", "player", "item_identifiers", "reifier"})
+_ROLE_ENTRY_KEYS = frozenset({"type", "player", "item_identifiers", "reifier"})
 _KNOWN_FOR_SUGGESTIONS = frozenset(TOPIC_KEYS | ASSOCIATION_FILE_KEYS | NOTE_FILE_KEYS | set(MAPPED_KEYS) | {"publish"})
 _OTHER_TOOLS = frozenset(MAPPED_KEYS) | IGNORED_KEYS | frozenset(DRAFT_SWITCHES)
 _TOPIC_ALLOWED = frozenset(TOPIC_KEYS) | _OTHER_TOOLS
@@ -96,6 +102,7 @@ _NOTE_FILE_ALLOWED = frozenset(NOTE_FILE_KEYS) | _OTHER_TOOLS
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s]+$")
 _LOOKS_URL = re.compile(r"^(https?|ftp|mailto|urn|doi):", re.I)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_XSD_DATE = re.compile(r"^-?(\d{4,})-(\d{2})-(\d{2})(?:Z|[+-]\d{2}:\d{2})?$")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 _ID_BAD = re.compile(r"[\x00-\x20\x7f\\?#%\"<>|*:]")
 
@@ -219,6 +226,8 @@ class _Modeler:
         s = s.strip()
         if s.startswith("[[") and s.endswith("]]"):  # Obsidian writes `type: "[[person]]"`
             s = s[2:-2].partition("|")[0].partition("#")[0].strip()
+        if s in STANDARD_TOPICS:  # tm:type-instance ... (imported maps use them in full entries)
+            return s
         r = self.resolver.resolve(s, from_path) if self.resolver else Resolution()
         if r.topic:
             if r.ambiguous:
@@ -254,6 +263,7 @@ class _Modeler:
             assets,
             self.failed,
         )
+        self.map_properties()
         for d in self.declared:
             self.fill(d)
         for note in self.notes:
@@ -264,8 +274,52 @@ class _Modeler:
             for o in t.occurrences:
                 if o.note is not None:
                     self.link_body(o.note, t.id, t.draft)
+        self.ensure_referenced()
         self.merge()
         return self.tm
+
+    def map_properties(self) -> None:
+        """The map's own TMDM properties, which only imported maps carry (`extra.topic_map`)."""
+        props = self.config.extra.get("topic_map") if isinstance(self.config.extra, dict) else None
+        if not isinstance(props, dict):
+            return
+        base = props.get("base_locator")
+        if isinstance(base, str):
+            self.tm.base_locator = base
+        iids = props.get("item_identifiers")
+        if isinstance(iids, list):
+            self.tm.item_identifiers.extend(x for x in iids if isinstance(x, str) and _URI.match(x))
+
+    def ensure_referenced(self) -> None:
+        """Every topic a statement refers to (type, scope, reifier) exists, implicit if it has no
+        file: the model's promise that an id held anywhere names a live topic. One linear walk."""
+        tm = self.tm
+        for t in list(tm.topics.values()):
+            for n in t.names:
+                tm.ensure_topic(n.type, n.span)
+                for x in n.scope:
+                    tm.ensure_topic(x, n.span)
+                if n.reifier:
+                    tm.ensure_topic(n.reifier, n.span)
+                for v in n.variants:
+                    for x in v.scope:
+                        tm.ensure_topic(x, v.span)
+                    if v.reifier:
+                        tm.ensure_topic(v.reifier, v.span)
+            for o in t.occurrences:
+                tm.ensure_topic(o.type, o.span)
+                for x in o.scope:
+                    tm.ensure_topic(x, o.span)
+                if o.reifier:
+                    tm.ensure_topic(o.reifier, o.span)
+        for a in tm.associations:  # types, players and scope were ensured by add_association
+            if a.reifier:
+                tm.ensure_topic(a.reifier, a.span)
+            for r in a.roles:
+                if r.reifier:
+                    tm.ensure_topic(r.reifier, r.span)
+        if tm.reifier:
+            tm.ensure_topic(tm.reifier)
 
     # --- pass 1 ---------------------------------------------------------------------------
     def declare(self, src: SourceFile) -> None:
@@ -348,11 +402,12 @@ class _Modeler:
                 s = self.text(front[key], key, sp)
                 if s is not None and s.strip():
                     base = base or Name(s.strip(), span=sp)
-        if base is None:
+        if base is None and "names" not in front:  # `names:` alone (even `names: []`) says it all
             h1 = src.rendered.first_h1 if src.rendered else None
             stem = posixpath.basename(src.path)
             base = Name(h1.strip() if h1 and h1.strip() else (stem[:-3] if stem.lower().endswith(".md") else stem), span=line1)
-        topic.names.append(base)
+        if base is not None:
+            topic.names.append(base)
         if "aliases" in front:
             for s, sp in self.text_list(front["aliases"], "aliases", _value_span(front, "aliases", line1)):
                 topic.names.append(Name(s, span=sp))
@@ -369,12 +424,12 @@ class _Modeler:
                 if s and s.strip():
                     topic.names.append(Name(s.strip(), span=sp))
                 continue
-            self.unknown_keys(entry, {"value", "type", "scope", "variants"}, where, sp)
+            self.unknown_keys(entry, _NAME_ENTRY_KEYS, where, sp)
             value = self.text(entry.get("value"), f"{where}.value", _value_span(entry, "value", sp))
-            if not value or not value.strip():
+            if value is None or (not value.strip() and not isinstance(entry.get("value"), str)):
                 self.diags.error("missing-value", f"{where}: a name needs a `value:`", sp)
                 continue
-            name = Name(value.strip(), span=sp)
+            name = Name(value, span=sp)  # a full entry's value is kept exactly as written
             topic.names.append(name)
             self.name_entries.setdefault(path, []).append((name, entry))  # types and scopes are references: pass 2
 
@@ -421,6 +476,13 @@ class _Modeler:
             self.associations(topic, front["associations"], _value_span(front, "associations", line1), path)
         if is_assoc:
             self.association_file(topic, front, line1, path)
+        if "reifies" in front:
+            rsp = _value_span(front, "reifies", line1)
+            if front["reifies"] == "map":
+                self.tm.reifier = topic.id
+            else:
+                self.diags.error("invalid-value", "reifies: the only value is `map` (the topic reifies the topic map)", rsp,
+                                 "an association is reified by its association file; a name or occurrence by its `reifier:`")
 
     def unknown_keys(self, m: Any, allowed: Set[str], where: str, span: Span) -> None:
         if allowed.issuperset(m):
@@ -442,6 +504,7 @@ class _Modeler:
                 name.type = self.ref(entry["type"], "names.type", _value_span(entry, "type", sp), path) or name.type
             if "scope" in entry:
                 name.scope = self.scope(entry["scope"], "names.scope", _value_span(entry, "scope", sp), path)
+            self.statement_keys(name, entry, "names", sp, path)
             variants = entry.get("variants")
             if variants is None:
                 continue
@@ -452,15 +515,22 @@ class _Modeler:
                 where, vs = f"names.variants[{j}]", _item_span(variants, j, vsp)
                 if not isinstance(ve, dict):
                     ve = {"value": ve}
-                self.unknown_keys(ve, {"value", "scope", "datatype"}, where, vs)
+                self.unknown_keys(ve, {"value", "scope", "datatype", "item_identifiers", "reifier"}, where, vs)
                 value = self.text(ve.get("value"), f"{where}.value", _value_span(ve, "value", vs))
-                if not value:
+                if value is None or (not value and not isinstance(ve.get("value"), str)):
                     self.diags.error("missing-value", f"{where}: a variant needs a `value:`", vs)
                     continue
+                datatype = XSD_STRING
+                if "datatype" in ve:
+                    datatype = self.datatype(ve["datatype"], f"{where}.datatype", _value_span(ve, "datatype", vs))
+                    if datatype is None:
+                        continue
                 vscope = self.scope(ve.get("scope"), f"{where}.scope", _value_span(ve, "scope", vs), path)
                 if not vscope and not name.scope:
                     self.diags.warning("variant-without-scope", f"{where}: a variant needs a scope (TMDM)", vs, "add `scope: [sort]` or similar")
-                name.variants.append(Variant(value, scope=vscope, span=vs))
+                variant = Variant(value, datatype, scope=vscope, span=vs)
+                self.statement_keys(variant, ve, where, vs, path)
+                name.variants.append(variant)
 
     def tags(self, v: Any, span: Span, have: list[str]) -> list[str]:
         if isinstance(v, str):
@@ -473,6 +543,29 @@ class _Modeler:
             if t and t not in have and t not in out:
                 out.append(t)
         return out
+
+    def statement_keys(self, construct: Any, entry: Any, where: str, span: Span, path: str) -> None:
+        """`item_identifiers` and `reifier` of a name, variant, occurrence, association or role
+        entry (imported maps carry them; see "Keys for imported maps")."""
+        if "item_identifiers" in entry:
+            isp = _value_span(entry, "item_identifiers", span)
+            for s, sp in self.text_list(entry["item_identifiers"], f"{where}.item_identifiers", isp):
+                if self.check_uri(s, f"{where}.item_identifiers", sp) and s not in construct.item_identifiers:
+                    construct.item_identifiers.append(s)
+        if "reifier" in entry:
+            construct.reifier = self.ref(entry["reifier"], f"{where}.reifier", _value_span(entry, "reifier", span), path)
+
+    def datatype(self, v: Any, where: str, span: Span) -> str | None:
+        """A datatype: one of ctxgen's short names or a full IRI; None (and an error) otherwise."""
+        dt = self.text(v, where, span)
+        if dt is None:
+            return None
+        dt = dt.strip()
+        iri = DATATYPES.get(dt, dt)
+        if iri == dt and not _URI.match(iri):
+            self.diags.error("unknown-datatype", f"{where}: unknown datatype {dt!r}", span, "use " + ", ".join(DATATYPES) + " or a full IRI")
+            return None
+        return iri
 
     def check_uri(self, s: str, where: str, span: Span) -> bool:
         if _URI.match(s):
@@ -534,8 +627,10 @@ class _Modeler:
     def occurrence(self, otype: str, item: Any, where: str, span: Span, path: str) -> Occurrence | None:
         datatype = None
         scope: frozenset[str] = frozenset()
+        entry = None
         if isinstance(item, dict):
-            self.unknown_keys(item, {"type", "value", "url", "file", "datatype", "scope"}, where, span)
+            entry = item
+            self.unknown_keys(item, _OCCURRENCE_ENTRY_KEYS, where, span)
             given = [k for k in ("value", "url", "file") if k in item]
             if len(given) != 1:
                 self.diags.error("missing-value", f"{where}: an occurrence needs exactly one of value, url, file", span)
@@ -543,13 +638,9 @@ class _Modeler:
             key = given[0]
             vsp = _value_span(item, key, span)
             if "datatype" in item:
-                dsp = _value_span(item, "datatype", span)
-                dt = self.text(item["datatype"], f"{where}.datatype", dsp)
-                if dt is not None:
-                    datatype = DATATYPES.get(dt.strip(), dt.strip())
-                    if datatype == dt.strip() and not _URI.match(datatype):
-                        self.diags.error("unknown-datatype", f"{where}.datatype: unknown datatype {dt!r}", dsp, "use " + ", ".join(DATATYPES) + " or a full IRI")
-                        return None
+                datatype = self.datatype(item["datatype"], f"{where}.datatype", _value_span(item, "datatype", span))
+                if datatype is None:
+                    return None
             if "scope" in item:
                 scope = self.scope(item["scope"], f"{where}.scope", _value_span(item, "scope", span), path)
             raw = item[key]
@@ -565,7 +656,7 @@ class _Modeler:
                     s = r.asset or s
                 elif not self.check_uri(s, f"{where}.url", vsp):
                     return None
-                return Occurrence(otype, s, XSD_ANYURI, scope, span=vsp)
+                return self.annotated(Occurrence(otype, s, XSD_ANYURI, scope, span=vsp), entry, where, path)
             item, span = raw, vsp
         if isinstance(item, (dict, list)) or item is None:
             self.diags.error("wrong-type", f"{where}: expected a value, got a {_type_name(item)}", span)
@@ -573,10 +664,17 @@ class _Modeler:
         schema = self.config.schema.occurrence_types.get(otype)
         datatype = datatype or (schema.datatype if schema else None)
         value, inferred = _infer(item)
+        if entry is not None and isinstance(item, str):
+            value = item  # a full entry's text is kept exactly as written
         datatype = datatype or inferred
         if not self.valid(value, datatype, where, span):
             return None
-        return Occurrence(otype, value, datatype, scope, span=span)
+        return self.annotated(Occurrence(otype, value, datatype, scope, span=span), entry, where, path)
+
+    def annotated(self, occ: Occurrence, entry: Any, where: str, path: str) -> Occurrence:
+        if entry is not None:
+            self.statement_keys(occ, entry, where, occ.span, path)
+        return occ
 
     def valid(self, value: str, datatype: str, where: str, span: Span) -> bool:
         problem = _check_value(value, datatype)
@@ -591,6 +689,19 @@ class _Modeler:
         roles = list(schema.roles) if schema and schema.roles else ["subject", "object"]
         return roles if len(roles) >= 2 else roles + ["object"]
 
+    def partner_role(self, atype: str, role: str) -> str:
+        """The role the other player of a binary entry plays when this topic plays `role`: the
+        schema's other role type (the second when `role` is not the schema's); with no schema
+        `object`, or `subject` when `role` is `object`."""
+        if atype in self.config.schema.association_types:
+            roles = self.role_types(atype)
+            if role in roles[:2]:
+                rest = list(roles[:2])
+                rest.remove(role)
+                return rest[0]
+            return roles[1]
+        return "subject" if role == "object" else "object"
+
     def associations(self, topic: Topic, v: Any, span: Span, path: str) -> None:
         for atype_raw, value, where, sp, tsp in self.typed_entries(v, "associations", span):
             atype = self.ref(atype_raw, f"{where}.type", tsp, path)
@@ -600,15 +711,33 @@ class _Modeler:
                 self.full_association(topic, atype, value, where, sp, path)
                 continue
             first, second = self.role_types(atype)[:2]
+            if isinstance(value, list) and any(isinstance(p, dict) for p in value):
+                for i, item in enumerate(value):  # `wrote: [{roles: ...}, partner, ...]`
+                    isp, iwhere = _item_span(value, i, sp), f"{where}[{i}]"
+                    if isinstance(item, dict):
+                        self.full_association(topic, atype, item, iwhere, isp, path)
+                    else:
+                        self.binary(topic, atype, first, second, item, iwhere, isp, path)
+                continue
             for player, psp in self.text_list(value, where, sp):
-                pid = self.ref(player, where, psp, path)
-                if pid:
-                    self.tm.add_association(Association(atype, [Role(first, topic.id, span=psp), Role(second, pid, span=psp)], span=psp))
+                self.binary(topic, atype, first, second, player, where, psp, path)
+
+    def binary(self, topic: Topic, atype: str, mine: str, theirs: str, player: Any, where: str, span: Span,
+               path: str) -> Association | None:
+        pid = self.ref(player, where, span, path)
+        if not pid:
+            return None
+        return self.tm.add_association(Association(atype, [Role(mine, topic.id, span=span), Role(theirs, pid, span=span)], span=span))
 
     def full_association(self, topic: Topic | None, atype: str, entry: Any, where: str, span: Span, path: str,
                          reifier: str | None = None) -> Association | None:
         if topic is not None:
-            self.unknown_keys(entry, {"type", "roles", "scope", "role"}, where, span)
+            self.unknown_keys(entry, _ASSOCIATION_ENTRY_KEYS, where, span)
+        if "player" in entry:  # the binary full-entry form {type, role, player}
+            if "roles" in entry:
+                self.diags.error("conflicting-keys", f"{where}: give either `player:` (binary) or `roles:`, not both", span)
+                return None
+            return self.binary_entry(topic, atype, entry, where, span, path)
         roles = self.roles(entry.get("roles"), f"{where}.roles", _value_span(entry, "roles", span), path)
         if roles is None:
             return None
@@ -621,11 +750,41 @@ class _Modeler:
             self.diags.error("missing-value", f"{where}: an association needs `roles:`", span)
             return None
         scope = self.scope(entry.get("scope"), f"{where}.scope", _value_span(entry, "scope", span), path)
-        return self.tm.add_association(Association(atype, roles, scope, reifier=reifier, span=span))
+        assoc = Association(atype, roles, scope, reifier=reifier, span=span)
+        self.statement_keys(assoc, entry, where, span, path)
+        return self.tm.add_association(assoc)
+
+    def binary_entry(self, topic: Topic | None, atype: str, entry: Any, where: str, span: Span, path: str) -> Association | None:
+        """`{type: part-of, role: part, player: x}`: this topic plays `role` (default: the first role
+        type), x plays the partner role (`partner_role`). A list of players makes one association each."""
+        if topic is None:
+            return None
+        mine = self.role_types(atype)[0]
+        if "role" in entry:
+            mine = self.ref(entry["role"], f"{where}.role", _value_span(entry, "role", span), path) or mine
+        theirs = self.partner_role(atype, mine)
+        psp = _value_span(entry, "player", span)
+        players = self.text_list(entry["player"], f"{where}.player", psp)
+        if not players:
+            self.diags.error("missing-value", f"{where}.player: names no topic", psp)
+            return None
+        scope = self.scope(entry.get("scope"), f"{where}.scope", _value_span(entry, "scope", span), path)
+        assoc = None
+        for player, sp in players:
+            pid = self.ref(player, f"{where}.player", sp, path)
+            if pid:
+                assoc = Association(atype, [Role(mine, topic.id, span=span), Role(theirs, pid, span=sp)], scope, span=span)
+                self.statement_keys(assoc, entry, where, span, path)
+                self.tm.add_association(assoc)
+        return assoc
 
     def roles(self, v: Any, where: str, span: Span, path: str) -> list[Role] | None:
+        """`roles:` as a mapping role type -> player(s), or a list of `{type, player}` role entries
+        (which may carry `item_identifiers` and `reifier`)."""
         if v is None:
             return []
+        if isinstance(v, list):
+            return self.role_entries(v, where, span, path)
         if not isinstance(v, dict):
             self.diags.error("wrong-type", f"{where}: expected a mapping of role type to player(s), got a {_type_name(v)}", span)
             return None
@@ -643,6 +802,22 @@ class _Modeler:
                 pid = self.ref(player, rwhere, psp, path)
                 if pid:
                     out.append(Role(rtype, pid, span=psp))
+        return out
+
+    def role_entries(self, v: list, where: str, span: Span, path: str) -> list[Role] | None:
+        out: list[Role] = []
+        for i, e in enumerate(v):
+            ewhere, esp = f"{where}[{i}]", _item_span(v, i, span)
+            if not isinstance(e, dict) or "type" not in e or "player" not in e:
+                self.diags.error("wrong-type", f"{ewhere}: a role entry is a mapping with `type:` and `player:`", esp)
+                continue
+            self.unknown_keys(e, _ROLE_ENTRY_KEYS, ewhere, esp)
+            rtype = self.ref(e["type"], f"{ewhere}.type", _value_span(e, "type", esp), path)
+            pid = self.ref(e["player"], f"{ewhere}.player", _value_span(e, "player", esp), path)
+            if rtype and pid:
+                role = Role(rtype, pid, span=esp)
+                self.statement_keys(role, e, ewhere, esp, path)
+                out.append(role)
         return out
 
     def association_file(self, topic: Topic, front: Any, line1: Span, path: str) -> None:
@@ -721,7 +896,7 @@ class _Modeler:
                     body.targets[link.hole] = LinkTarget()
                     continue
                 body.targets[link.hole] = LinkTarget(target.id, None, self.anchor(target.id, r.heading or link.heading))
-                if target.id != source_id:
+                if target.id != source_id and source_id in self.tm.topics:  # a left-out draft mentions nothing
                     self.tm.mentions.append(Mention(source_id, target.id, link.span, link.embed))
             elif (tag := self.tag_page(link.target)) is not None:
                 body.targets[link.hole] = LinkTarget(tag=tag)
@@ -830,9 +1005,11 @@ def _check_value(value: str, datatype: str) -> str | None:
     """None when `value` is a valid literal of `datatype`, else what it should be."""
     try:
         if datatype == XSD_DATE:
-            if not _DATE.match(value):
+            m = _XSD_DATE.match(value)  # xsd:date: any year, with an optional time zone
+            if not m:
                 return "a date (YYYY-MM-DD)"
-            _dt.date.fromisoformat(value)
+            year = int(m[1]) % 400 + 2000  # same leap-year rule, in the range Python knows
+            _dt.date(year, int(m[2]), int(m[3]))
         elif datatype == XSD_DATETIME:
             _dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
         elif datatype == XSD_INTEGER:
