@@ -7,7 +7,7 @@ they resolve to and on the page they appear in. So each becomes a *hole* in the 
     HOLE.format(n) + inner_html + HOLE_END
 
 where `n` indexes `RenderedBody.links` and `inner_html` is the link's label, already escaped
-(empty for images). `\\x00` never survives markdown-it (it becomes U+FFFD), so content can
+(empty for images). `\\x00` never survives (it becomes U+FFFD before parsing), so content can
 never forge a hole. The render stage calls `fill_holes` per page.
 
 Beyond CommonMark (+ tables, strikethrough, footnotes, task lists; raw HTML only with
@@ -24,59 +24,96 @@ allow_html; linkify and typographer off):
   paragraph (`data-fold` for `[!type]-`/`+`); `==mark==`; `%%comments%%` (inline or block)
   removed; inline `#tags` (outside code and headings, not all digits) → RenderedBody.tags.
 - Code fences keep their language class (`language-mermaid`, `language-math`).
+
+Why two parsers. The build must do 10,000 topics in under 15 s on 2 cores; markdown-it-py costs
+about 3 ms of CPU per 3.5 KB note (2.1 ms to parse alone), 30 s for 10,000. So bodies are parsed
+by markdown-it-pyrs (markdown-it.rs, the same markdown-it rules in Rust: 0.16 ms per note to a
+tree), and one Python pass over the tree (`_Renderer`) writes the HTML and does everything above:
+about 0.3 ms per note in all, against 3–4 ms before (measured with scripts in the commit message).
+The few bodies that tree cannot render the way ctxgen always did go to markdown-it-py
+(ctxgen.md_legacy) instead — see `_needs_legacy` and `_Fallback`: inline footnotes `^[..]`
+(markdown-it.rs 0.6 is exponential on nested ones and can panic), nesting deeper than 20,
+a wikilink whose brackets markdown-it.rs read as a link, `[[` closed in another inline node.
 """
 from __future__ import annotations
 
 import html as _html
 import re
-import unicodedata
-from bisect import bisect_left
+from bisect import bisect_right
 from collections.abc import Callable
 from urllib.parse import unquote
 
-from markdown_it import MarkdownIt
 from markdown_it.common.normalize_url import validateLink
-from markdown_it.rules_core import StateCore
-from markdown_it.rules_inline import StateInline
-from markdown_it.rules_inline import image as _image_rule
-from markdown_it.rules_inline import link as _link_rule
-from markdown_it.token import Token
-from mdit_py_plugins.footnote import footnote_plugin
-from mdit_py_plugins.tasklists import tasklists_plugin
+from markdown_it.common.utils import unescapeAll
+from markdown_it_pyrs import MarkdownIt as _RustMarkdownIt
 
 from .diagnostics import Diagnostic, Severity, Span
+from .md_common import (
+    CALLOUT_RE,
+    HEADING_PREFIX,
+    HOLE,
+    HOLE_END,
+    HOLE_RE,
+    IMAGE_EXTENSIONS,
+    MAX_WIKILINK,
+    SIZE_RE,
+    TAG_RE,
+    SCHEME_RE,
+    WS_RE,
+    around,
+    display_label,
+    escape,
+    is_image,
+    parse_wikilink,
+    relative_target,
+    slugify_heading,
+)
 from .source import Heading, LinkRef, RenderedBody
 
-HOLE = "\x00{}\x01"
-HOLE_END = "\x00\x02"
-HOLE_RE = re.compile("\x00(\\d+)\x01(.*?)\x00\x02", re.S)
+__all__ = [
+    "HOLE", "HOLE_END", "HOLE_RE", "IMAGE_EXTENSIONS", "HEADING_PREFIX", "escape", "slugify_heading",
+    "heading_anchor", "strip_leading_h1", "render_body", "shows_as_image", "ref_html", "fill_holes",
+]
 
-IMAGE_EXTENSIONS = frozenset({"png", "jpg", "jpeg", "gif", "webp", "svg", "avif", "bmp", "ico"})
-HEADING_PREFIX = "h-"
-_CONTEXT_CHARS = 200
-_MAX_WIKILINK = 1000  # longest [[...]] we look for, so "[[[[[[..." stays linear
+_MAX_DEPTH = 20  # markdown-it-py's maxNesting as ctxgen always set it: deeper bodies go there
+_RULES = [
+    "blockquote", "code", "fence", "heading", "hr", "lheading", "list", "paragraph", "reference",
+    "autolink", "backticks", "emphasis", "entity", "escape", "image", "link", "newline",
+    "strikethrough", "table", "tasklist", "footnote",
+]  # = markdown-it's "commonmark" preset without raw HTML, + the GFM-ish extensions we use
+_RUST_SAFE = _RustMarkdownIt("zero").enable_many(_RULES)
+_RUST_HTML = _RustMarkdownIt("zero").enable_many(_RULES + ["html_block", "html_inline"])
 
-_SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
-_SIZE_RE = re.compile(r"^\s*(?:(.*?)\s+)?(\d+)(?:\s*x\s*(\d+))?\s*$")  # ![[a.png|alt 100x200]]
-_PIPE_RE = re.compile(r"\\?\|")
-_TAG_RE = re.compile(r"(?<![^\s(\[,;:])#([\w][\w/\-]*)")
-_CALLOUT_RE = re.compile(r"^\[!([A-Za-z][\w-]*)\]([+-]?)[ \t]*(.*)$")
-_WS_RE = re.compile(r"\s+")
-_NL_RE = re.compile("\n")
+_MARK_RE = re.compile(r"\[\[|==|%%")
+_TRIM_RE = re.compile("[\t\n\f\r ]+")  # markdown-it's whitespace, for fence info strings
+_BLOCK_COMMENT_RE = re.compile(r"^ {0,3}%%", re.M)
+_CHECKBOX = '<input class="task-list-item-checkbox" disabled="disabled" type="checkbox">'
+_CHECKED = '<input class="task-list-item-checkbox" checked="checked" disabled="disabled" type="checkbox">'
+_INLINE = frozenset({
+    "text", "text_special", "softbreak", "hardbreak", "em", "strong", "strikethrough", "code_inline",
+    "link", "image", "autolink", "html_inline", "footnote_ref", "footnote_inline", "todo_checkbox",
+    "footnote_ref_anchor",
+})
 
 
-def escape(text: str) -> str:
-    return _html.escape(text, quote=True)
+def _esc(text: str) -> str:
+    """markdown-it's escapeHtml: & < > " (not ')."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if '"' in text:
+        text = text.replace('"', "&quot;")
+    return text
+
+
+class _Fallback(Exception):
+    """The tree cannot be rendered exactly as markdown-it-py would: use ctxgen.md_legacy."""
 
 
 # --- headings ------------------------------------------------------------------------------
-
-
-def slugify_heading(text: str) -> str:
-    """Unicode-aware slug: lower case, word characters kept, everything else a single '-'."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    slug = re.sub(r"[^\w]+", "-", text).strip("-_")
-    return slug or "section"
 
 
 def heading_anchor(headings: tuple[Heading, ...] | list[Heading], text: str) -> str | None:
@@ -104,497 +141,768 @@ def strip_leading_h1(html: str, title: str | None = None) -> str:
     return html[m.end():]
 
 
-# --- positions -----------------------------------------------------------------------------
+# --- the tree pass -------------------------------------------------------------------------
 
 
-def _locate(state: StateInline, start: int, raw: str) -> Span:
-    """Source position of `raw`, which starts at state.src[start], as a file Span.
+class _Run:
+    """Adjacent text and text_special nodes as one string, so a wikilink or ==mark== can span them."""
 
-    Inline content has lost indentation, blockquote markers and table pipes, so we find the
-    raw text on its source line, searching left to right from the last link found on that line.
-    """
-    env = state.env
-    span: Span = env["_span"]
-    where = env.get("_where")
-    lines: list[str] = env["_lines"]
-    if not where or where[0] is None or not lines:
-        return span
-    line_map, content, newlines = where
-    src = state.src
-    base = 0
-    if src is not content and src != content:  # a nested parse (inline footnote)
-        base = max(content.find(src), 0)
-    p = base + start
-    if newlines is None:  # offsets of the content's line ends, found once per block
-        newlines = [m.start() for m in _NL_RE.finditer(content)]
-        env["_where"] = (line_map, content, newlines)
-    k = bisect_left(newlines, p)
-    ccol = p - (newlines[k - 1] + 1 if k else 0)
-    li = min(line_map[0] + k, len(lines) - 1)
-    text = lines[li]
-    cursors: dict[int, int] = env["_cursor"]
-    cur = cursors.get(li, 0)
-    col = text.find(raw, max(cur, ccol))
-    if col < 0:
-        col = text.find(raw, cur)
-    if col < 0 and "|" in raw:
-        col = text.find(raw.replace("|", "\\|"), cur)
-    if col < 0:
-        col = min(ccol, len(text))
-    else:
-        cursors[li] = col + 1
-    return Span(span.path, span.line + li, col + 1)
+    __slots__ = ("text", "pieces")
 
+    def __init__(self, nodes: list) -> None:
+        self.pieces: list[tuple[int, int, object, bool]] = []  # (start, end, node, is_special)
+        at = 0
+        parts = []
+        for node in nodes:
+            content = node.meta["content"]
+            self.pieces.append((at, at + len(content), node, node.name == "text_special"))
+            parts.append(content)
+            at += len(content)
+        self.text = "".join(parts)
 
-# --- inline rules --------------------------------------------------------------------------
-
-
-def _wikilink_rule(state: StateInline, silent: bool) -> bool:
-    src, pos = state.src, state.pos
-    embed = src.startswith("!", pos)
-    open_at = pos + 1 if embed else pos
-    if not src.startswith("[[", open_at) or state.linkLevel > 0:
+    def special(self, i: int) -> bool:
+        for start, end, _node, special in self.pieces:
+            if start <= i < end:
+                return special
         return False
-    start = open_at + 2
-    end = src.find("]]", start, min(state.posMax, start + _MAX_WIKILINK))
-    if end < 0:
-        return False
-    inner = src[start:end]
-    if "\n" in inner or "[[" in inner:
-        return False
-    if not silent:
-        parts = _PIPE_RE.split(inner, maxsplit=1)
-        dest = parts[0]
-        label = parts[1].strip() if len(parts) > 1 else None
-        target, sep, heading = dest.partition("#")
-        target = target.strip()
-        heading_text = heading.strip() if sep else None
-        if not target and not heading_text:
-            state.env["_diagnostics"].append(
-                Diagnostic(Severity.WARNING, "link-empty", f"empty wikilink {src[pos : end + 2]!r}", _locate(state, pos, src[pos : end + 2]),
-                           "write [[target]], [[target|label]] or [[#heading]]")
-            )
-            state.pending += src[pos : end + 2]
-            state.pos = end + 2
-            return True
-        token = state.push("wikilink", "", 0)
-        token.meta = {
-            "target": target,
-            "heading": heading_text or None,
-            "label": label or None,
-            "embed": embed,
-            "span": _locate(state, pos, src[pos : end + 2]),
-        }
-    state.pos = end + 2
-    return True
 
 
-def _comment_rule(state: StateInline, silent: bool) -> bool:
-    """%%an Obsidian comment%% inside a paragraph: dropped."""
-    src, pos = state.src, state.pos
-    if not src.startswith("%%", pos):
-        return False
-    end = src.find("%%", pos + 2, state.posMax)
-    if end < 0:
-        return False
-    state.pos = end + 2
-    return True
+class _Renderer:
+    """One body: walks markdown-it.rs's tree once, writing HTML and collecting links, text, tags."""
 
+    def __init__(self, src: str, span: Span) -> None:
+        self.src = src
+        self.span = span
+        self.ascii = src.isascii()
+        self.out: list[str] = []
+        self.links: list[LinkRef | None] = []
+        self.texts: list[str] = []
+        self.tags: dict[str, None] = {}
+        self.headings: list[Heading] = []
+        self.anchors: set[str] = set()
+        self.diagnostics: list[Diagnostic] = []
+        self.after_hidden = False  # markdown-it puts "\n" before a block that follows a hidden <p>
+        self.footnotes: dict[int, int] = {}  # def_id -> number, in order of first reference
+        self.footnote_refs: dict[int, int] = {}  # number -> references so far
+        self.in_link = False
+        self.current_footnote = 0
+        self.tag_words = True
+        self._bytes: bytes | None = None
+        self._line_starts: list[int] | None = None
+        self._cursor: dict[int, int] = {}
+        # the inline container being rendered (a paragraph, heading, cell): its plain text
+        self.plain: list[str] = []
+        self.plain_len = 0
+        self.pending: list[tuple[int, dict, int]] = []  # (hole, LinkRef fields, offset in plain)
+        self.tag_run: list[str] = []
 
-def _highlight_rule(state: StateInline, silent: bool) -> bool:
-    """==text== becomes <mark>text</mark>."""
-    src, pos = state.src, state.pos
-    if not src.startswith("==", pos) or src.startswith("=", pos + 2):
-        return False
-    end = src.find("==", pos + 2, state.posMax)
-    if end < 0 or end == pos + 2:
-        return False
-    body = src[pos + 2 : end]
-    if body[0].isspace() or body[-1].isspace():
-        return False
-    if not silent:
-        old_max = state.posMax
-        state.push("mark_open", "mark", 1)
-        state.pos, state.posMax = pos + 2, end
-        state.md.inline.tokenize(state)
-        state.posMax = old_max
-        state.push("mark_close", "mark", -1)
-    state.pos = end + 2
-    return True
+    # -- positions --
 
+    @property
+    def bytes(self) -> bytes:
+        if self._bytes is None:
+            self._bytes = self.src.encode("utf-8")
+        return self._bytes
 
-def _with_position(rule):
-    """Wrap markdown-it's link/image rule to record where the link starts in the source."""
+    def at(self, pos: int) -> Span:
+        """The file Span of byte offset `pos` of the body."""
+        if self._line_starts is None:
+            self._line_starts = [0] + [m.end() for m in re.finditer(b"\n", self.bytes)]
+        k = bisect_right(self._line_starts, pos) - 1
+        start = self._line_starts[k]
+        col = pos - start if self.ascii else len(self.bytes[start:pos].decode("utf-8", "replace"))
+        return Span(self.span.path, self.span.line + k, col + 1)
 
-    def wrapped(state: StateInline, silent: bool) -> bool:
-        start, count = state.pos, len(state.tokens)
-        if not rule(state, silent):
-            return False
-        if not silent:
-            for token in state.tokens[count:]:
-                if token.type in ("link_open", "image"):
-                    token.meta = dict(token.meta or {}, span=_locate(state, start, state.src[start : state.pos]))
-                    break
-        return True
+    def source_of(self, run: _Run, i: int, marker: bytes) -> int:
+        """Byte offset of the `marker` (b'[[' or b'![[') that is character i of `run`."""
+        for start, end, node, _special in run.pieces:
+            if start <= i < end:
+                break
+        srcmap = node.srcmap
+        if not srcmap:
+            return -1
+        s0, s1 = srcmap
+        content = node.meta["content"]
+        raw = self.bytes[s0:s1]
+        if not node.name == "text_special" and raw == content.encode("utf-8"):
+            prefix = content[: i - start]
+            return s0 + (len(prefix) if prefix.isascii() else len(prefix.encode("utf-8")))
+        found = raw.find(marker, self._cursor.get(s0, 0))  # raw differs (a table's \|): search
+        if found < 0:
+            return -1
+        self._cursor[s0] = found + len(marker)
+        return s0 + found
 
-    return wrapped
+    # -- containers of inline content --
 
+    def begin(self) -> None:
+        self.plain, self.plain_len, self.pending, self.tag_run = [], 0, [], []
 
-# --- block rule: %% comment blocks %% -----------------------------------------------------------
+    def end(self) -> str:
+        self.flush_tags()
+        raw = "".join(self.plain)
+        for hole, fields, offset in self.pending:
+            self.links[hole] = LinkRef(hole=hole, context=around(raw, offset), **fields)
+        self.texts.append(raw)
+        return raw
 
+    def add_plain(self, text: str) -> None:
+        self.plain.append(text)
+        self.plain_len += len(text)
 
-def _comment_block_rule(state, start_line: int, end_line: int, silent: bool) -> bool:
-    pos = state.bMarks[start_line] + state.tShift[start_line]
-    if state.sCount[start_line] - state.blkIndent >= 4 or not state.src.startswith("%%", pos):
-        return False
-    line = start_line
-    search_from = pos + 2
-    while line < end_line:
-        line_end = state.eMarks[line]
-        close = state.src.find("%%", search_from, line_end)
-        if close >= 0:
-            if state.src[close + 2 : line_end].strip():
-                return False  # text after the comment: leave it to the inline rule
-            if not silent:
-                state.line = line + 1
-            return True
-        line += 1
-        if line < end_line:
-            search_from = state.bMarks[line]
-    return False
-
-
-# --- core rules ----------------------------------------------------------------------------
-
-
-def _inline_with_where(state: StateCore) -> None:
-    """markdown-it's core 'inline' rule, telling the inline rules which block they are in."""
-    env = state.env
-    for token in state.tokens:
-        if token.type == "inline":
-            if token.children is None:
-                token.children = []
-            env["_where"] = (token.map, token.content, None)
-            state.md.inline.parse(token.content, state.md, env, token.children)
-    env["_where"] = None
-
-
-def _callouts(state: StateCore) -> None:
-    """> [!type] Title ... blockquotes become <aside class="callout callout-type">."""
-    tokens = state.tokens
-    i = 0
-    while i < len(tokens) - 2:
-        tok = tokens[i]
-        if tok.type == "blockquote_open" and tokens[i + 1].type == "paragraph_open" and tokens[i + 2].type == "inline":
-            inline = tokens[i + 2]
-            first, nl, rest = inline.content.partition("\n")
-            m = _CALLOUT_RE.match(first)
-            if m:
-                kind = re.sub(r"[^a-z0-9-]", "", m.group(1).lower()) or "note"
-                title = m.group(3).strip() or kind.capitalize()
-                tok.tag = "aside"
-                tok.attrs = {"class": f"callout callout-{kind}"}
-                if m.group(2):
-                    tok.attrs["data-fold"] = "open" if m.group(2) == "+" else "closed"
-                for close in tokens[i + 1 :]:
-                    if close.type == "blockquote_close" and close.level == tok.level:
-                        close.tag = "aside"
-                        break
-                line0 = inline.map[0] if inline.map else 0
-                title_open = Token("paragraph_open", "p", 1, attrs={"class": "callout-title"}, map=[line0, line0 + 1], level=inline.level - 1, block=True)
-                title_inline = Token("inline", "", 0, content=title, map=[line0, line0 + 1], level=inline.level, children=[], block=True)
-                title_close = Token("paragraph_close", "p", -1, level=inline.level - 1, block=True)
-                if rest.strip():
-                    inline.content = rest
-                    if inline.map:
-                        inline.map = [inline.map[0] + 1, inline.map[1]]
-                    tokens[i + 1 : i + 1] = [title_open, title_inline, title_close]
-                else:  # the title line was the whole first paragraph
-                    tokens[i + 1 : i + 4] = [title_open, title_inline, title_close]
-                i += 3
-        i += 1
-
-
-def _plain(children: list[Token], start: int = 0, stop: int | None = None) -> str:
-    out: list[str] = []
-    for token in children[start:stop]:
-        t = token.type
-        if t in ("text", "code_inline", "text_special"):
-            out.append(token.content)
-        elif t in ("softbreak", "hardbreak"):
-            out.append(" ")
-        elif t == "wikilink":
-            out.append(_display_label(token.meta))
-        elif t == "image" and token.children:
-            out.append(_plain(token.children))
-    return "".join(out)
-
-
-def _display_label(meta: dict) -> str:
-    label = meta.get("label")
-    if label and meta.get("embed") and _is_image(meta.get("target") or ""):
-        size = _SIZE_RE.match(label)
-        label = size.group(1) if size else label
-    if label:
-        return label
-    target, heading = meta.get("target") or "", meta.get("heading")
-    if target and heading:
-        return f"{target} > {heading}"
-    return target or heading or ""
-
-
-def _around(raw: str, offset: int) -> str:
-    """Whitespace-normalised text around `offset` of `raw`, cut at words to about 200 characters."""
-    half = _CONTEXT_CHARS // 2
-    lo, hi = max(0, offset - half), min(len(raw), offset + half)
-    if lo > 0:
-        cut = raw.find(" ", lo, offset)
-        lo = cut + 1 if cut >= 0 else lo
-    if hi < len(raw):
-        cut = raw.rfind(" ", offset, hi)
-        hi = cut if cut > offset else hi
-    text = _WS_RE.sub(" ", raw[lo:hi]).strip()
-    return ("…" if lo > 0 else "") + text + ("…" if hi < len(raw) else "")
-
-
-def _collect(state: StateCore) -> None:
-    """After inline parsing: heading ids, plain text, link contexts, tags, lone embeds."""
-    env = state.env
-    tokens = state.tokens
-    texts: list[str] = env["_texts"]
-    tags: dict[str, None] = env["_tags"]
-    used: set[str] = set()
-    headings: list[Heading] = env["_headings"]
-    for i, tok in enumerate(tokens):
-        if tok.type in ("fence", "code_block"):
-            texts.append(tok.content)
-            continue
-        if tok.type != "inline":
-            continue
-        children = tok.children or []
-        # plain text, with each link's offset in it
-        parts: list[str] = []
-        size = 0
-        links: list[tuple[Token, int]] = []
-        open_link: Token | None = None
-        open_at = 0
-        for j, child in enumerate(children):
-            t = child.type
-            if t == "text" or t == "code_inline" or t == "text_special":
-                piece = child.content
-            elif t == "softbreak" or t == "hardbreak":
-                piece = " "
-            elif t == "wikilink":
-                links.append((child, size))
-                piece = _display_label(child.meta)
-            elif t == "image":
-                links.append((child, size))
-                piece = _plain(child.children) if child.children else ""
-            else:
-                if t == "link_open":
-                    links.append((child, size))
-                    open_link, open_at = child, j
-                elif t == "link_close" and open_link is not None:
-                    open_link.meta = dict(open_link.meta or {}, label=_plain(children, open_at + 1, j))
-                    open_link = None
-                continue
-            parts.append(piece)
-            size += len(piece)
-        raw_text = "".join(parts)
-        for child, offset in links:
-            child.meta = dict(child.meta or {}, context=_around(raw_text, offset))
-        texts.append(raw_text)
-        prev = tokens[i - 1] if i else None
-        if prev is not None and prev.type == "heading_open":
-            level = int(prev.tag[1])
-            text = _WS_RE.sub(" ", raw_text).strip()
-            base = HEADING_PREFIX + slugify_heading(text)
-            anchor, n = base, 0
-            while anchor in used:
-                n += 1
-                anchor = f"{base}-{n}"
-            used.add(anchor)
-            prev.attrSet("id", anchor)
-            headings.append(Heading(level, text, anchor))
-            continue
-        # tags, from text runs only (not code spans, not headings, not link targets)
-        run: list[str] = []
-        for child in children + [None]:
-            if child is not None and child.type == "text":
-                run.append(child.content)
-                continue
-            if run:
-                for m in _TAG_RE.finditer("".join(run)):
+    def flush_tags(self) -> None:
+        if self.tag_run:
+            if self.tag_words:
+                for m in TAG_RE.finditer("".join(self.tag_run)):
                     tag = m.group(1).rstrip("/-")
                     if tag and not tag.isdigit():
-                        tags.setdefault(tag, None)
-                run = []
-        # a paragraph that is a lone embed renders without <p>, so the embed's <div> is valid HTML
-        if (
-            len(children) == 1
-            and children[0].type == "wikilink"
-            and children[0].meta["embed"]
-            and not _is_image(children[0].meta["target"])
-            and prev is not None
-            and prev.type == "paragraph_open"
-        ):
-            prev.hidden = True
-            tokens[i + 1].hidden = True
+                        self.tags.setdefault(tag, None)
+            self.tag_run = []
 
+    def hole(self, fields: dict) -> int:
+        n = len(self.links)
+        self.links.append(None)
+        self.pending.append((n, fields, self.plain_len))
+        return n
 
-# --- render rules --------------------------------------------------------------------------
+    # -- blocks --
 
+    def open(self, html: str) -> None:
+        if self.after_hidden:
+            self.out.append("\n")
+            self.after_hidden = False
+        self.out.append(html)
 
-def _is_image(target: str) -> bool:
-    return target.rpartition(".")[2].lower() in IMAGE_EXTENSIONS if "." in target else False
+    def close(self, html: str) -> None:
+        self.after_hidden = False
+        self.out.append(html)
 
+    def blocks(self, nodes, depth: int) -> None:
+        if depth > _MAX_DEPTH:
+            raise _Fallback("nesting")
+        for node in nodes:
+            name = node.name
+            if name == "paragraph":
+                self.paragraph(node, depth)
+            elif name == "heading" or name == "lheading":
+                self.heading(node, depth)
+            elif name == "bullet_list" or name == "ordered_list":
+                self.list(node, depth)
+            elif name == "blockquote":
+                self.blockquote(node, depth)
+            elif name == "fence":
+                self.fence(node)
+            elif name == "code_block":
+                content = node.meta["content"]
+                self.close("<pre><code>" + _esc(content) + "</code></pre>\n")  # own rule: no "\n" first
+                self.texts.append(content)
+            elif name == "hr":
+                self.open("<hr />\n")
+            elif name == "table":
+                self.table(node, depth)
+            elif name == "html_block":
+                self.close(node.meta["content"])
+            elif name == "definition":
+                pass
+            elif name == "footnote_container":
+                self.footnote_container(node, depth)
+            else:
+                raise _Fallback(name)
 
-def _hole(env: dict, ref_kwargs: dict, inner: str) -> str:
-    links: list[LinkRef] = env["_links"]
-    n = len(links)
-    links.append(LinkRef(hole=n, **ref_kwargs))
-    return HOLE.format(n) + inner + HOLE_END
+    def paragraph(self, node, depth: int, prefix: str = "") -> None:
+        children = node.children
+        if not prefix and len(children) == 1 and children[0].name == "text" and self.lone_embed(children[0].meta["content"]):
+            self.begin()
+            self.inline(children, depth)
+            self.end()
+            self.after_hidden = True
+            return
+        self.open("<p>" + prefix)
+        self.begin()
+        self.inline(children, depth)
+        self.end()
+        self.close("</p>\n")
 
+    @staticmethod
+    def lone_embed(text: str) -> bool:
+        """A paragraph that is only ![[topic]] renders without <p>, so the embed's <div> is valid HTML."""
+        if not (text.startswith("![[") and text.endswith("]]")):
+            return False
+        inner = text[3:-2]
+        if "]]" in inner or "[[" in inner or "\n" in inner or len(inner) > MAX_WIKILINK:
+            return False
+        meta = parse_wikilink(inner, True)
+        return meta is not None and not is_image(meta["target"])
 
-def _render_wikilink(self, tokens, idx, options, env) -> str:
-    meta = tokens[idx].meta
-    ref = {
-        "target": meta["target"],
-        "heading": meta["heading"],
-        "label": meta["label"],
-        "embed": meta["embed"],
-        "span": meta["span"],
-        "context": meta.get("context", ""),
-    }
-    return _hole(env, ref, escape(_display_label(meta)))
+    def heading(self, node, depth: int) -> None:
+        level = node.meta["level"]
+        at = len(self.out)
+        self.open("")
+        self.begin()
+        self.tag_words = False
+        self.inline(node.children, depth)
+        raw = self.end()
+        self.tag_words = True
+        text = WS_RE.sub(" ", raw).strip()
+        base = HEADING_PREFIX + slugify_heading(text)
+        anchor, n = base, 0
+        while anchor in self.anchors:
+            n += 1
+            anchor = f"{base}-{n}"
+        self.anchors.add(anchor)
+        self.headings.append(Heading(level, text, anchor))
+        self.out[at] += f'<h{level} id="{escape(anchor)}">'
+        self.close(f"</h{level}>\n")
 
+    def list(self, node, depth: int) -> None:
+        if node.name == "bullet_list":
+            tag, start = "ul", None
+        else:
+            tag, start = "ol", node.meta.get("start", 1)
+        attrs = _attrs(node.attrs)
+        if start is not None and start != 1:
+            attrs = f' start="{start}"' + attrs
+        self.open(f"<{tag}{attrs}>\n")
+        for item in node.children:
+            self.list_item(item, depth + 1)
+        self.close(f"</{tag}>\n")
 
-def _relative_target(href: str) -> tuple[str, str | None] | None:
-    """(target, heading) for a link to a file of the map; None for URLs, '#x' and '/x'."""
-    if not href or href.startswith(("#", "/")) or _SCHEME_RE.match(href):
+    def list_item(self, item, depth: int) -> None:
+        if depth > _MAX_DEPTH:
+            raise _Fallback("nesting")
+        children = item.children
+        attrs = _attrs(item.attrs)
+        if not children:
+            self.open(f"<li{attrs}></li>\n")
+            return
+        loose_task = children[0].name == "todo_checkbox" and len(children) > 1 and children[1].name == "paragraph"
+        first_inline = children[0].name in _INLINE and not loose_task
+        self.open(f"<li{attrs}>" if first_inline else f"<li{attrs}>\n")
+        i, n = 0, len(children)
+        while i < n:
+            child = children[i]
+            if loose_task and i == 0:
+                self.paragraph(children[1], depth, _CHECKED if child.meta.get("checked") else _CHECKBOX)
+                i = 2
+                continue
+            if child.name in _INLINE:  # a tight list's paragraph, which markdown-it hides
+                j = i
+                while j < n and children[j].name in _INLINE:
+                    j += 1
+                self.begin()
+                self.inline(children[i:j], depth)
+                self.end()
+                self.after_hidden = True
+                i = j
+                continue
+            self.blocks((child,), depth + 1)
+            i += 1
+        self.close("</li>\n")
+
+    def blockquote(self, node, depth: int) -> None:
+        children = node.children
+        if not children:
+            self.open("<blockquote></blockquote>\n")
+            return
+        first = children[0]
+        if first.name == "paragraph" and first.children and first.children[0].name == "text":
+            m = CALLOUT_RE.match(first.children[0].meta["content"])
+            if m:
+                self.callout(node, m, depth)
+                return
+        self.open("<blockquote>\n")
+        self.blocks(children, depth + 1)
+        self.close("</blockquote>\n")
+
+    def callout(self, node, m: re.Match, depth: int) -> None:
+        kind = re.sub(r"[^a-z0-9-]", "", m.group(1).lower()) or "note"
+        fold = ""
+        if m.group(2):
+            fold = ' data-fold="open"' if m.group(2) == "+" else ' data-fold="closed"'
+        self.open(f'<aside class="callout callout-{kind}"{fold}>\n')
+        para = node.children[0].children
+        cut = next((k for k, c in enumerate(para) if c.name in ("softbreak", "hardbreak")), len(para))
+        title, rest = list(para[:cut]), list(para[cut + 1 :])
+        head = title[0].meta["content"][m.start(3) :]
+        self.open('<p class="callout-title">')
+        self.begin()
+        if not head.strip() and len(title) == 1:
+            default = kind.capitalize()
+            self.out.append(_esc(default))
+            self.add_plain(default)
+        else:
+            self.inline(title[1:], depth, first=head, first_node=title[0], first_skip=m.start(3))
+        self.end()
+        self.close("</p>\n")
+        if rest:
+            self.open("<p>")
+            self.begin()
+            self.inline(rest, depth)
+            self.end()
+            self.close("</p>\n")
+        self.blocks(node.children[1:], depth + 1)
+        self.close("</aside>\n")
+
+    def fence(self, node) -> None:
+        meta = node.meta
+        content = meta["content"]
+        info = meta.get("info") or ""
+        info = unescapeAll(info).strip(" \t\n\r\f\v") if info else ""
+        cls = ""
+        if info:
+            cls = f' class="language-{_esc(_TRIM_RE.split(info, maxsplit=1)[0])}"'
+        self.close(f"<pre><code{cls}>" + _esc(content) + "</code></pre>\n")  # own rule: no "\n" first
+        self.texts.append(content)
+
+    def table(self, node, depth: int) -> None:
+        aligns = node.meta.get("alignments") or []
+        styles = [f' style="text-align:{a}"' if a in ("left", "right", "center") else "" for a in aligns]
+        self.open("<table>\n")
+        for part in node.children:
+            tag = "th" if part.name == "thead" else "td"
+            self.open(f"<{part.name}>\n")
+            for row in part.children:
+                self.open("<tr>\n")
+                for k, cell in enumerate(row.children):
+                    self.open(f"<{tag}{styles[k] if k < len(styles) else ''}>")
+                    self.begin()
+                    self.inline(cell.children, depth + 3)
+                    self.end()
+                    self.close(f"</{tag}>\n")
+                self.close("</tr>\n")
+            self.close(f"</{part.name}>\n")
+        self.close("</table>\n")
+
+    def footnote_container(self, node, depth: int) -> None:
+        defs = sorted((self.footnotes[d.meta["def_id"]], d) for d in node.children if d.meta.get("def_id") in self.footnotes)
+        if not defs:
+            return
+        self.open('<hr class="footnotes-sep" />\n<section class="footnotes">\n<ol class="footnotes-list">\n')
+        for number, d in defs:
+            if d.meta.get("inline"):
+                raise _Fallback("inline footnote")
+            self.open(f'<li id="fn{number}" class="footnote-item">')
+            self.current_footnote = number
+            self.blocks(d.children, depth + 1)
+            self.close("</li>\n")
+        self.close("</ol>\n</section>\n")
+
+    # -- inline --
+
+    def inline(self, nodes, depth: int, first: str | None = None, first_node=None, first_skip: int = 0) -> None:
+        """Render a list of sibling inline nodes (`first`: leading text already cut from first_node)."""
+        if depth > _MAX_DEPTH:
+            raise _Fallback("nesting")
+        segments: list = []
+        if first:
+            run = _Run([first_node])
+            segments.append((run, first_skip, len(run.text)))
+        group: list = []
+        for node in nodes:
+            if node.name == "text" or node.name == "text_special":
+                group.append(node)
+                continue
+            if group:
+                run = _Run(group)
+                segments.append((run, 0, len(run.text)))
+                group = []
+            segments.append(node)
+        if group:
+            run = _Run(group)
+            segments.append((run, 0, len(run.text)))
+        self.segments(segments, depth)
+
+    def segments(self, segments: list, depth: int) -> None:
+        segments = list(segments)
+        i = 0
+        while i < len(segments):
+            seg = segments[i]
+            if type(seg) is tuple:
+                i = self.run(segments, i, depth)
+                continue
+            if seg.name == "link" and self.bracketed(segments, i):
+                self.reference_wikilink(segments, i)
+            else:
+                self.node(seg, depth)
+            i += 1
+
+    def reference_wikilink(self, segments: list, i: int) -> None:
+        """`[[x]]` where `[x]: ...` is defined: markdown-it.rs read `[x]` as a link; it is a wikilink."""
+        node = segments[i]
+        run_b, lo_b, hi_b = segments[i - 1]
+        run_a, lo_a, hi_a = segments[i + 1]
+        s0, s1 = node.srcmap
+        raw = self.bytes[s0 - 1 : s1 + 1].decode("utf-8", "replace")
+        if not (raw.startswith("[[") and raw.endswith("]]")) or "\n" in raw:
+            raise _Fallback("[[x]] read as a link")
+        embed = hi_b - 2 >= lo_b and run_b.text[hi_b - 2] == "!" and not run_b.special(hi_b - 2)
+        # the text before was already written, '[' included: take the '[' (and '!') back
+        cut = 2 if embed else 1
+        tail = _esc(run_b.text[hi_b - cut : hi_b])
+        if not self.out[-1].endswith(tail) or self.plain[-1][-cut:] != run_b.text[hi_b - cut : hi_b]:
+            raise _Fallback("[[x]] read as a link")
+        self.out[-1] = self.out[-1][: len(self.out[-1]) - len(tail)]
+        self.plain[-1] = self.plain[-1][:-cut]
+        self.plain_len -= cut
+        if self.tag_run:
+            self.tag_run[-1] = self.tag_run[-1][:-cut]
+        meta = parse_wikilink(raw[2:-2], embed)
+        if self.in_link or meta is None:
+            raise _Fallback("[[x]] read as a link")
+        self.flush_tags()
+        label = display_label(meta)
+        n = self.hole(dict(meta, span=self.at(s0 - cut)))
+        self.out.append(HOLE.format(n) + escape(label) + HOLE_END)
+        self.add_plain(label)
+        segments[i + 1] = (run_a, lo_a + 1, hi_a)
+
+    def run(self, segments: list, i: int, depth: int) -> int:
+        """Render the text run segments[i]: wikilinks, ==marks==, %%comments%%. Returns where to go on:
+        a mark or comment that closes in a later run j leaves that run's rest as segments[j]."""
+        run, lo, hi = segments[i]
+        text = run.text
+        emitted = p = lo
+        while True:
+            m = _MARK_RE.search(text, p, hi)
+            if m is None:
+                break
+            p = m.start()
+            if run.special(p) or run.special(p + 1):
+                p += 1
+                continue
+            marker = m.group()
+            if marker == "[[":
+                close = text.find("]]", p + 2, min(hi, p + 2 + MAX_WIKILINK))
+                if close < 0:
+                    self.check_unclosed(run, p)
+                    p += 1
+                    continue
+                if "[[" in text[p + 2 : close]:
+                    p += 1
+                    continue
+                embed = p > lo and text[p - 1] == "!" and not run.special(p - 1)
+                start = p - 1 if embed else p
+                self.text(run, emitted, start)
+                self.wikilink(run, start, close + 2, embed)
+                emitted = p = close + 2
+                continue
+            if marker == "==" and text.startswith("=", p + 2):
+                p += 1
+                continue
+            close = text.find(marker, p + 2, hi)
+            if close == p + 2 and marker == "==":
+                p += 1
+                continue
+            if close >= 0:
+                if marker == "==":
+                    body = text[p + 2 : close]
+                    if body[0].isspace() or body[-1].isspace():
+                        p += 1
+                        continue
+                self.text(run, emitted, p)
+                if marker == "==":
+                    self.mark([(run, p + 2, close)], depth)
+                emitted = p = close + 2
+                continue
+            later = self.find_later(segments, i, marker)
+            if later is None or (marker == "==" and p + 2 < hi and text[p + 2].isspace()):
+                p += 1
+                continue
+            j, (run_j, lo_j, hi_j), q = later
+            if marker == "==" and q > lo_j and run_j.text[q - 1].isspace():
+                p += 1
+                continue
+            self.text(run, emitted, p)
+            if marker == "==":
+                self.mark([(run, p + 2, hi)] + segments[i + 1 : j] + [(run_j, lo_j, q)], depth)
+            segments[j] = (run_j, q + 2, hi_j)
+            return j
+        self.text(run, emitted, hi)
+        return i + 1
+
+    @staticmethod
+    def find_later(segments: list, i: int, marker: str):
+        for j in range(i + 1, len(segments)):
+            seg = segments[j]
+            if type(seg) is tuple:
+                q = seg[0].text.find(marker, seg[1], seg[2])
+                if q >= 0:
+                    return j, seg, q
         return None
-    path, _, fragment = href.partition("#")
-    if not path:
-        return None
-    return unquote(path), unquote(fragment) or None
 
-
-def _render_link_open(self, tokens, idx, options, env) -> str:
-    token = tokens[idx]
-    href = token.attrGet("href") or ""
-    rel = _relative_target(str(href))
-    if rel is None:
-        env["_link_stack"].append(False)
-        if str(href).startswith("#") and len(str(href)) > 1:  # our heading ids are prefixed
-            token.attrSet("href", "#" + HEADING_PREFIX + slugify_heading(unquote(str(href)[1:])))
-        if _SCHEME_RE.match(str(href)) or str(href).startswith("//"):
-            token.attrSet("rel", "noopener")
-        return self.renderToken(tokens, idx, options, env)
-    env["_link_stack"].append(True)
-    meta = token.meta or {}
-    links: list[LinkRef] = env["_links"]
-    n = len(links)
-    links.append(
-        LinkRef(
-            target=rel[0],
-            heading=rel[1],
-            label=meta.get("label") or None,
-            embed=False,
-            span=meta.get("span", env["_span"]),
-            hole=n,
-            markdown_link=True,
-            context=meta.get("context", ""),
+    @staticmethod
+    def bracketed(segments: list, i: int) -> bool:
+        """`[[x]]` where `[x]` is a reference: markdown-it.rs made a link of the inner brackets."""
+        if i == 0 or i + 1 >= len(segments):
+            return False
+        before, after = segments[i - 1], segments[i + 1]
+        return (
+            type(before) is tuple and type(after) is tuple
+            and before[0].text[before[1] : before[2]].endswith("[")
+            and after[0].text[after[1] : after[2]].startswith("]")
         )
+
+    def check_unclosed(self, run: _Run, p: int) -> None:
+        """`[[` closed later on the line, past another node: markdown-it-py made that a wikilink."""
+        pos = self.source_of(run, p, b"[[")
+        if pos < 0:
+            return
+        b = self.bytes
+        line_end = b.find(b"\n", pos)
+        close = b.find(b"]]", pos + 2, line_end if line_end >= 0 else len(b))
+        if close >= 0 and b"[[" not in b[pos + 2 : close]:
+            raise _Fallback("wikilink across nodes")
+
+    def text(self, run: _Run, a: int, b: int) -> None:
+        if a >= b:
+            return
+        out = self.out
+        pieces = run.pieces
+        if len(pieces) == 1:
+            piece = run.text[a:b]
+            out.append(_esc(piece))
+            self.add_plain(piece)
+            if pieces[0][3]:
+                self.flush_tags()
+            else:
+                self.tag_run.append(piece)
+            return
+        for start, end, _node, special in pieces:
+            if end <= a or start >= b:
+                continue
+            piece = run.text[max(a, start) : min(b, end)]
+            out.append(_esc(piece))
+            self.add_plain(piece)
+            if special:
+                self.flush_tags()
+            else:
+                self.tag_run.append(piece)
+
+    def wikilink(self, run: _Run, start: int, end: int, embed: bool) -> None:
+        if self.in_link:
+            raise _Fallback("wikilink in a link label")
+        content_raw = run.text[start:end]
+        pos = self.source_of(run, start, b"![[" if embed else b"[[")
+        raw = content_raw
+        if pos >= 0:
+            close = self.bytes.find(b"]]", pos + (3 if embed else 2))
+            if close >= 0:
+                candidate = self.bytes[pos : close + 2].decode("utf-8", "replace")
+                if "\n" not in candidate:
+                    raw = candidate
+        where = self.at(pos) if pos >= 0 else self.span
+        meta = parse_wikilink(raw[3:-2] if embed else raw[2:-2], embed)
+        if meta is None:
+            self.diagnostics.append(
+                Diagnostic(Severity.WARNING, "link-empty", f"empty wikilink {raw!r}", where,
+                           "write [[target]], [[target|label]] or [[#heading]]")
+            )
+            self.text(run, start, end)
+            return
+        self.flush_tags()
+        label = display_label(meta)
+        n = self.hole(dict(meta, span=where))
+        self.out.append(HOLE.format(n) + escape(label) + HOLE_END)
+        self.add_plain(label)
+
+    def mark(self, segments: list, depth: int) -> None:
+        self.flush_tags()
+        self.out.append("<mark>")
+        self.segments(segments, depth + 1)
+        self.flush_tags()
+        self.out.append("</mark>")
+
+    def node(self, node, depth: int) -> None:
+        name = node.name
+        out = self.out
+        if name == "softbreak" or name == "hardbreak":
+            self.flush_tags()
+            out.append("\n" if name == "softbreak" else "<br />\n")
+            self.add_plain(" ")
+        elif name == "em" or name == "strong" or name == "strikethrough":
+            tag = "s" if name == "strikethrough" else name
+            self.flush_tags()
+            out.append(f"<{tag}>")
+            self.inline(node.children, depth + 1)
+            self.flush_tags()
+            out.append(f"</{tag}>")
+        elif name == "code_inline":
+            self.flush_tags()
+            content = "".join(c.meta["content"] for c in node.children)
+            out.append("<code>" + _esc(content) + "</code>")
+            self.add_plain(content)
+        elif name == "link":
+            self.link(node, depth)
+        elif name == "image":
+            self.image(node)
+        elif name == "autolink":
+            url = node.meta["url"]
+            if not validateLink(url):
+                raise _Fallback("unsafe autolink")
+            content = "".join(c.meta["content"] for c in node.children)
+            self.flush_tags()
+            out.append(f'<a href="{_esc(url)}" rel="noopener">' + _esc(content) + "</a>")
+            self.add_plain(content)
+            self.tag_run.append(content)
+            self.flush_tags()
+        elif name == "html_inline":
+            self.flush_tags()
+            out.append(node.meta["content"])
+        elif name == "footnote_ref":
+            self.flush_tags()
+            def_id = node.meta["def_id"]
+            number = self.footnotes.setdefault(def_id, len(self.footnotes) + 1)
+            sub = self.footnote_refs.get(number, 0)
+            self.footnote_refs[number] = sub + 1
+            refid = f"{number}:{sub}" if sub else f"{number}"
+            out.append(f'<sup class="footnote-ref"><a href="#fn{number}" id="fnref{refid}">[{refid}]</a></sup>')
+        elif name == "footnote_ref_anchor":
+            number = self.current_footnote
+            for sub in range(self.footnote_refs.get(number, 0)):
+                refid = f"{number}:{sub}" if sub else f"{number}"
+                out.append(f' <a href="#fnref{refid}" class="footnote-backref">↩︎</a>')
+        elif name == "todo_checkbox":
+            self.flush_tags()
+            out.append(_CHECKED if node.meta.get("checked") else _CHECKBOX)
+        else:  # footnote_inline, and anything this pass does not know
+            raise _Fallback(name)
+
+    def link(self, node, depth: int) -> None:
+        meta = node.meta
+        href = meta["url"]
+        if not validateLink(href):
+            raise _Fallback("unsafe link")
+        title = meta.get("title")
+        rel = relative_target(href)
+        self.flush_tags()
+        was_in_link, self.in_link = self.in_link, True
+        if rel is None:
+            if href.startswith("#") and len(href) > 1:  # our heading ids are prefixed
+                href = "#" + HEADING_PREFIX + slugify_heading(unquote(href[1:]))
+            attrs = f' href="{_esc(href)}"'
+            if title is not None:
+                attrs += f' title="{_esc(title)}"'
+            if SCHEME_RE.match(href) or href.startswith("//"):
+                attrs += ' rel="noopener"'
+            self.out.append(f"<a{attrs}>")
+            self.inline(node.children, depth + 1)
+            self.flush_tags()
+            self.out.append("</a>")
+        else:
+            at = len(self.out)
+            self.out.append("")
+            fields = {"target": rel[0], "heading": rel[1], "label": None, "embed": False,
+                      "span": self.at(node.srcmap[0]) if node.srcmap else self.span, "markdown_link": True}
+            n = self.hole(fields)
+            first = len(self.plain)
+            self.inline(node.children, depth + 1)
+            self.flush_tags()
+            fields["label"] = "".join(self.plain[first:]) or None
+            self.out[at] = HOLE.format(n)
+            self.out.append(HOLE_END)
+        self.in_link = was_in_link
+
+    def image(self, node) -> None:
+        meta = node.meta
+        src = meta["url"]
+        if not validateLink(src):
+            raise _Fallback("unsafe image")
+        alt, plain = _image_text(node.children)
+        self.flush_tags()
+        rel = relative_target(src)
+        if rel is None:
+            title = meta.get("title")
+            extra = f' title="{_esc(title)}"' if title is not None else ""
+            self.out.append(f'<img src="{_esc(src)}" alt="{_esc(alt)}"{extra} />')
+        else:
+            fields = {"target": rel[0], "heading": rel[1], "label": plain or None, "embed": True,
+                      "span": self.at(node.srcmap[0]) if node.srcmap else self.span, "markdown_link": True}
+            n = self.hole(fields)
+            self.out.append(HOLE.format(n) + HOLE_END)
+        self.add_plain(plain)
+
+
+_WIKI_IN_ALT = re.compile(r"(!?)\[\[([^\n]*?)\]\]")
+
+
+def _image_text(nodes) -> tuple[str, str]:
+    """An image's alt text as markdown-it renders it, and its plain text (wikilinks as labels)."""
+    alt: list[str] = []
+    plain: list[str] = []
+    for node in nodes:
+        name = node.name
+        if name in ("text", "text_special", "code_inline", "html_inline"):
+            content = node.meta.get("content")
+            if content is None:
+                content = "".join(c.meta["content"] for c in node.children)
+            if "[[" in content:
+                alt.append(_WIKI_IN_ALT.sub("", content))
+                plain.append(_WIKI_IN_ALT.sub(lambda m: display_label(parse_wikilink(m.group(2), bool(m.group(1))) or {}), content))
+            else:
+                alt.append(content)
+                plain.append(content)
+        elif name in ("softbreak", "hardbreak"):
+            alt.append("\n")
+            plain.append(" ")
+        elif name == "image":
+            a, p = _image_text(node.children)
+            alt.append(a)
+            plain.append(p)
+        elif node.children:
+            a, p = _image_text(node.children)
+            alt.append(a)
+            plain.append(p)
+    return "".join(alt), "".join(plain)
+
+
+def _attrs(attrs) -> str:
+    return "".join(f' {k}="{_esc(v)}"' for k, v in attrs.items()) if attrs else ""
+
+
+_ODD_TICKS_IN_LINK = re.compile(r"^(?=[^\n]*\]\(|[^\n]*\]\[)[^`\n]*`(?:[^`\n]*`[^`\n]*`)*[^`\n]*$", re.M)
+
+
+def _needs_legacy(markdown: str) -> bool:
+    """Bodies only markdown-it-py renders as ctxgen always did (see the module docstring).
+
+    An odd number of backticks on a line with a link (`[a ` b](u)`) makes markdown-it.rs 0.6
+    panic; the panic is caught too, but it prints a Rust backtrace, so such bodies go around it."""
+    return (
+        "^[" in markdown
+        or "\r" in markdown
+        or ("%%" in markdown and _BLOCK_COMMENT_RE.search(markdown) is not None)
+        or ("`" in markdown and "](" in markdown or "][" in markdown) and _ODD_TICKS_IN_LINK.search(markdown) is not None
     )
-    return HOLE.format(n)
-
-
-def _render_link_close(self, tokens, idx, options, env) -> str:
-    stack = env["_link_stack"]
-    if stack and stack.pop():
-        return HOLE_END
-    return self.renderToken(tokens, idx, options, env)
-
-
-def _render_image(self, tokens, idx, options, env) -> str:
-    token = tokens[idx]
-    src = str(token.attrGet("src") or "")
-    rel = _relative_target(src)
-    if rel is None:
-        return self.image(tokens, idx, options, env)
-    meta = token.meta or {}
-    ref = {
-        "target": rel[0],
-        "heading": rel[1],
-        "label": _plain(token.children or []) or None,
-        "embed": True,
-        "span": meta.get("span", env["_span"]),
-        "markdown_link": True,
-        "context": meta.get("context", ""),
-    }
-    return _hole(env, ref, "")
-
-
-# --- the two parsers -----------------------------------------------------------------------
-
-
-def _build(allow_html: bool) -> MarkdownIt:
-    md = MarkdownIt(
-        "commonmark",
-        {"html": allow_html, "linkify": False, "typographer": False, "maxNesting": 20},
-    )
-    md.enable(["table", "strikethrough"])
-    md.use(footnote_plugin)
-    md.use(tasklists_plugin)
-    md.inline.ruler.before("link", "wikilink", _wikilink_rule)
-    md.inline.ruler.before("link", "highlight", _highlight_rule)
-    md.inline.ruler.before("link", "obsidian_comment", _comment_rule)
-    md.inline.ruler.at("link", _with_position(_link_rule))
-    md.inline.ruler.at("image", _with_position(_image_rule))
-    md.block.ruler.before("paragraph", "obsidian_comment", _comment_block_rule)
-    md.core.ruler.at("inline", _inline_with_where)
-    md.core.ruler.after("block", "callouts", _callouts)
-    md.core.ruler.before("text_join", "collect", _collect)  # before: entities and escapes still apart
-    md.add_render_rule("wikilink", _render_wikilink)
-    md.add_render_rule("link_open", _render_link_open)
-    md.add_render_rule("link_close", _render_link_close)
-    md.add_render_rule("image", _render_image)
-    return md
-
-
-_MD_SAFE = _build(allow_html=False)
-_MD_HTML = _build(allow_html=True)
 
 
 def render_body(markdown: str, span: Span, allow_html: bool = False) -> tuple[RenderedBody, list[Diagnostic]]:
     """Render one Markdown body; `span` is where its first line sits in its file."""
-    md = _MD_HTML if allow_html else _MD_SAFE
-    env: dict = {
-        "_span": span,
-        "_lines": markdown.split("\n"),
-        "_cursor": {},
-        "_where": None,
-        "_links": [],
-        "_link_stack": [],
-        "_texts": [],
-        "_tags": {},
-        "_headings": [],
-        "_diagnostics": [],
-    }
-    html = md.render(markdown, env)
-    diagnostics: list[Diagnostic] = env["_diagnostics"]
-    headings = tuple(env["_headings"])
-    first_h1 = next((h.text for h in headings if h.level == 1), None)
-    text = _WS_RE.sub(" ", " ".join(env["_texts"])).strip()
-    body = RenderedBody(
-        html=html,
-        links=tuple(env["_links"]),
-        headings=headings,
-        first_h1=first_h1,
-        text=text,
-        tags=tuple(env["_tags"]),
-    )
-    return body, diagnostics
+    if not _needs_legacy(markdown):
+        src = markdown.replace("\x00", "\ufffd") if "\x00" in markdown else markdown
+        try:
+            tree = (_RUST_HTML if allow_html else _RUST_SAFE).tree(src)
+            r = _Renderer(src, span)
+            r.blocks(tree.children, 0)
+        except _Fallback:
+            pass
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException:  # noqa: BLE001 - a panic in markdown-it.rs (pyo3 PanicException)
+            pass
+        else:
+            headings = tuple(r.headings)
+            body = RenderedBody(
+                html="".join(r.out),
+                links=tuple(r.links),  # type: ignore[arg-type]
+                headings=headings,
+                first_h1=next((h.text for h in headings if h.level == 1), None),
+                text=WS_RE.sub(" ", " ".join(r.texts)).strip(),
+                tags=tuple(r.tags),
+            )
+            return body, r.diagnostics
+    from .md_legacy import render_body as legacy_render_body
+
+    return legacy_render_body(markdown, span, allow_html)
 
 
 # --- filling holes (render stage) ----------------------------------------------------------
@@ -606,7 +914,7 @@ def shows_as_image(ref: LinkRef) -> bool:
         return False
     if ref.markdown_link:
         return not ref.target.lower().endswith(".md")
-    return _is_image(ref.target)
+    return is_image(ref.target)
 
 
 def ref_html(ref: LinkRef, href: str | None, inner_html: str, embed_html: str | None = None) -> str:
@@ -616,7 +924,7 @@ def ref_html(ref: LinkRef, href: str | None, inner_html: str, embed_html: str | 
     if shows_as_image(ref):
         if href is None:
             return f'<span class="wikilink missing" title="Missing: {escape(ref.target)}">{escape(ref.label or ref.target)}</span>'
-        size = _SIZE_RE.match(ref.label or "") if not ref.markdown_link else None
+        size = SIZE_RE.match(ref.label or "") if not ref.markdown_link else None
         if size:
             alt = size.group(1) or ref.target.rpartition("/")[2]
             dims = f' width="{size.group(2)}"' + (f' height="{size.group(3)}"' if size.group(3) else "")

@@ -1,0 +1,89 @@
+"""What both Markdown renderers (ctxgen.markdown's fast path, ctxgen.md_legacy) share:
+the hole format, escaping, heading slugs, link labels and contexts."""
+from __future__ import annotations
+
+import html as _html
+import re
+import unicodedata
+from urllib.parse import unquote
+
+HOLE = "\x00{}\x01"
+HOLE_END = "\x00\x02"
+HOLE_RE = re.compile("\x00(\\d+)\x01(.*?)\x00\x02", re.S)
+
+IMAGE_EXTENSIONS = frozenset({"png", "jpg", "jpeg", "gif", "webp", "svg", "avif", "bmp", "ico"})
+HEADING_PREFIX = "h-"
+CONTEXT_CHARS = 200
+MAX_WIKILINK = 1000  # longest [[...]] we look for, so "[[[[[[..." stays linear
+
+SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+SIZE_RE = re.compile(r"^\s*(?:(.*?)\s+)?(\d+)(?:\s*x\s*(\d+))?\s*$")  # ![[a.png|alt 100x200]]
+PIPE_RE = re.compile(r"\\?\|")
+TAG_RE = re.compile(r"(?<![^\s(\[,;:])#([\w][\w/\-]*)")
+CALLOUT_RE = re.compile(r"^\[!([A-Za-z][\w-]*)\]([+-]?)[ \t]*(.*)$")
+WS_RE = re.compile(r"\s+")
+
+
+def escape(text: str) -> str:
+    return _html.escape(text, quote=True)
+
+
+def slugify_heading(text: str) -> str:
+    """Unicode-aware slug: lower case, word characters kept, everything else a single '-'."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    slug = re.sub(r"[^\w]+", "-", text).strip("-_")
+    return slug or "section"
+
+
+def is_image(target: str) -> bool:
+    return target.rpartition(".")[2].lower() in IMAGE_EXTENSIONS if "." in target else False
+
+
+def display_label(meta: dict) -> str:
+    """The text a wikilink shows: its label (without an image size), else target > heading."""
+    label = meta.get("label")
+    if label and meta.get("embed") and is_image(meta.get("target") or ""):
+        size = SIZE_RE.match(label)
+        label = size.group(1) if size else label
+    if label:
+        return label
+    target, heading = meta.get("target") or "", meta.get("heading")
+    if target and heading:
+        return f"{target} > {heading}"
+    return target or heading or ""
+
+
+def parse_wikilink(inner: str, embed: bool) -> dict | None:
+    """The parts of `[[inner]]`; None when it names nothing (`[[]]`, `[[|x]]`, `[[#]]`)."""
+    parts = PIPE_RE.split(inner, maxsplit=1)
+    label = parts[1].strip() if len(parts) > 1 else None
+    target, sep, heading = parts[0].partition("#")
+    target = target.strip()
+    heading_text = heading.strip() if sep else None
+    if not target and not heading_text:
+        return None
+    return {"target": target, "heading": heading_text or None, "label": label or None, "embed": embed}
+
+
+def around(raw: str, offset: int) -> str:
+    """Whitespace-normalised text around `offset` of `raw`, cut at words to about 200 characters."""
+    half = CONTEXT_CHARS // 2
+    lo, hi = max(0, offset - half), min(len(raw), offset + half)
+    if lo > 0:
+        cut = raw.find(" ", lo, offset)
+        lo = cut + 1 if cut >= 0 else lo
+    if hi < len(raw):
+        cut = raw.rfind(" ", offset, hi)
+        hi = cut if cut > offset else hi
+    text = WS_RE.sub(" ", raw[lo:hi]).strip()
+    return ("…" if lo > 0 else "") + text + ("…" if hi < len(raw) else "")
+
+
+def relative_target(href: str) -> tuple[str, str | None] | None:
+    """(target, heading) for a link to a file of the map; None for URLs, '#x' and '/x'."""
+    if not href or href.startswith(("#", "/")) or SCHEME_RE.match(href):
+        return None
+    path, _, fragment = href.partition("#")
+    if not path:
+        return None
+    return unquote(path), unquote(fragment) or None
