@@ -617,26 +617,31 @@ class SiteRenderer:
         out_dir.mkdir(parents=True, exist_ok=True)
         paths = self.pages()
         jobs = max(1, self.options.jobs)
-        if jobs == 1 or len(paths) < PARALLEL_MIN_PAGES or "fork" not in multiprocessing.get_all_start_methods():
-            results = [self._write_pages(paths, out_dir)]
-        else:
-            global _WORKER
-            _WORKER = self
-            chunks = [paths[i::jobs] for i in range(jobs)]
-            try:
-                with multiprocessing.get_context("fork").Pool(jobs) as pool:
-                    results = pool.starmap(_write_chunk, [(chunk, str(out_dir)) for chunk in chunks])
-            finally:
-                _WORKER = None
-        for count, size, items in results:
-            stats.pages += count
-            stats.bytes += size
-            diags.extend(items)
-        stats.files = stats.pages
         for rel, data in self._generated_files(diags):
             _write(out_dir / rel, data)
             stats.files += 1
             stats.bytes += len(data)
+        # tasks: the frontend's files (graph JSON, search index) and chunks of pages
+        tasks: list[tuple[str, list[str]]] = [(name, []) for name in self._frontend_tasks()]
+        if jobs == 1 or len(paths) < PARALLEL_MIN_PAGES or "fork" not in multiprocessing.get_all_start_methods():
+            tasks.append(("pages", paths))
+            results = [self._run_task(kind, chunk, out_dir) for kind, chunk in tasks]
+        else:
+            size = max(50, len(paths) // (jobs * 8))  # small chunks balance against the long frontend tasks
+            tasks += [("pages", paths[i:i + size]) for i in range(0, len(paths), size)]
+            global _WORKER
+            _WORKER = self
+            try:
+                with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                    results = pool.starmap(_run_task, [(kind, chunk, str(out_dir)) for kind, chunk in tasks], chunksize=1)
+            finally:
+                _WORKER = None
+        for kind, (count, size_, items) in zip((k for k, _ in tasks), results):
+            if kind == "pages":
+                stats.pages += count
+            stats.files += count
+            stats.bytes += size_
+            diags.extend(items)
         stats.files += self._copy_static(out_dir)
         stats.files += self._copy_assets(out_dir, diags)
         stats.seconds = time.perf_counter() - t0
@@ -650,14 +655,25 @@ class SiteRenderer:
         elif not self.options.serve_mode:
             diags.note("sitemap-skipped", "sitemap.xml not written: set base_url in ctxgen.yaml (or --base-url)",
                        Span("ctxgen.yaml"))
-        if _graphdata is not None:
-            for rel, data in sorted(_graphdata.graph_files(self.tm, self.config).items()):
-                if is_safe_path(rel):
-                    yield rel, data
-        if _searchindex is not None and hasattr(_searchindex, "search_files"):
-            for rel, data in sorted(_searchindex.search_files(self.tm, self.config).items()):
-                if is_safe_path(rel):
-                    yield rel, data
+
+    def _frontend_tasks(self) -> list[str]:
+        return [name for name, mod in (("graph", _graphdata), ("search", _searchindex)) if mod is not None]
+
+    def _frontend_files(self, kind: str) -> dict[str, bytes]:
+        if kind == "graph":
+            return _graphdata.graph_files(self.tm, self.config)
+        return _searchindex.search_files(self.tm, self.config)
+
+    def _run_task(self, kind: str, chunk: list[str], out_dir: Path) -> tuple[int, int, list[Diagnostic]]:
+        if kind == "pages":
+            return self._write_pages(chunk, out_dir)
+        count = size = 0
+        for rel, data in sorted(self._frontend_files(kind).items()):
+            if is_safe_path(rel):
+                _write(out_dir / rel, data)
+                count += 1
+                size += len(data)
+        return count, size, []
 
     def sitemap(self) -> bytes:
         lines = ['<?xml version="1.0" encoding="UTF-8"?>',
@@ -707,9 +723,9 @@ def _copy(src: Path, dst: Path) -> None:
 _WORKER: SiteRenderer | None = None  # set in the parent before forking; the children inherit it
 
 
-def _write_chunk(paths: list[str], out_dir: str) -> tuple[int, int, list[Diagnostic]]:
+def _run_task(kind: str, chunk: list[str], out_dir: str) -> tuple[int, int, list[Diagnostic]]:
     assert _WORKER is not None
-    return _WORKER._write_pages(paths, Path(out_dir))
+    return _WORKER._run_task(kind, chunk, Path(out_dir))
 
 
 # --- filling link holes ---------------------------------------------------------------------
