@@ -233,8 +233,10 @@ class LiveSite:
             plans.append((rel, stamp, new, plan))
         if not plans:
             return Rebuild(what, False, [], ok=not self.errors)
-        if any(p[0] == "title" for _, _, _, p in plans) and not self._title_plans_safe(state, plans):
-            return None
+        if any(p[0] == "title" for _, _, _, p in plans):
+            plans = [(rel, stamp, new, list(plan)) for rel, stamp, new, plan in plans]
+            if not self._title_plans_safe(state, plans):
+                return None
         affected: set[str] = set()
         for rel, stamp, new, plan in plans:
             old = self.sources[rel]
@@ -243,7 +245,7 @@ class LiveSite:
             if plan[0] == "body":
                 affected |= self._patch_body(state, topic, Body(new.body, new.body_span or Span(rel, 1, 1), new.rendered))
             else:
-                affected |= self._patch_title(state, topic, old, new, plan[2])
+                affected |= self._patch_title(state, topic, old, new, plan[2], plan[3])
             state.renderer._mtimes[rel] = new.mtime
         self._search = None
         all_diags = self._all_diagnostics(state)
@@ -314,25 +316,54 @@ class LiveSite:
         return ("title", topic, nt.strip())
 
     def _title_plans_safe(self, state: _State, plans) -> bool:
-        """No front matter elsewhere names the old or new title (it could resolve differently), and
-        the bodies whose links might are topic bodies (not note files)."""
+        """No front matter elsewhere refers to the old or new title by name (it would resolve
+        differently), and the bodies whose links do are topic bodies (not note files)."""
         from .links import fold
 
         fronts = self._front_index()
-        links = self._link_index(state)
+        resolver = state.modeler.resolver
         for rel, _, new, plan in plans:
             if plan[0] != "title":
                 continue
-            for key in (fold(plan[1].names[0].value), fold(plan[2])):
-                if any(path != rel and n > 0 for path, n in fronts.get(key, {}).items()):
-                    return False
-                for (owner, path), n in links.get(key, {}).items():
-                    t = state.tm.topics.get(owner)
-                    if n > 0 and (t is None or t.source != path):
-                        return False
+            keys = {fold(plan[1].names[0].value), fold(plan[2])}
+            for key in keys:
+                for path, n in fronts.get(key, {}).items():
+                    if path == rel or n <= 0 or path not in self.sources:
+                        continue
+                    for raw in _raw_strings(self.sources[path].front):
+                        if fold(raw) == key and not resolver._resolve(raw, path, False, by_name=False).resolved:
+                            return False  # a reference by name: the full path re-resolves it
+            owners = self._name_linkers(state, keys)
+            if owners is None:
+                return False
+            plan.append(owners)
         return True
 
-    def _patch_title(self, state: _State, topic, old: SourceFile, new: SourceFile, title: str) -> set[str]:
+    def _name_linkers(self, state: _State, keys: set[str]) -> set[str] | None:
+        """Topics with a body link that resolves (or fails) by name, for one of the folded `keys`;
+        None when such a link is in a note file."""
+        from .links import fold
+
+        resolver = state.modeler.resolver
+        out: set[str] = set()
+        for key in keys:
+            for (owner, path), n in self._link_index(state).get(key, {}).items():
+                t = state.tm.topics.get(owner)
+                if n <= 0 or t is None or owner in out:
+                    continue
+                for b in [t.body] + [o.note for o in t.occurrences]:
+                    if b is None or b.rendered is None or b.span.path != path:
+                        continue
+                    for link in b.rendered.links:
+                        if (fold(link.target) == key and not link.markdown_link
+                                and not resolver._resolve(link.target, path, False, by_name=False).resolved):
+                            if t.source != path:
+                                return None
+                            out.add(owner)
+        return out
+
+    def _patch_title(self, state: _State, topic, old: SourceFile, new: SourceFile, title: str,
+                     owners: set[str]) -> set[str]:
         from .links import fold
         from .model import Name
         from .modeler import _value_span
@@ -360,8 +391,6 @@ class LiveSite:
         _forget_label(state.renderer, tid)
         self._graph = None
         pages = {topic_path(tid), NAMES, HOME}
-        links = self._link_index(state)
-        owners = {owner for key in (fold(before), fold(title)) for (owner, _), n in links.get(key, {}).items() if n > 0}
         for owner in sorted(owners):
             t = tm.topics.get(owner)
             if t is not None and t.body is not None:
@@ -507,6 +536,8 @@ class LiveSite:
             if path in state.renderer._pages:
                 return self._render_page(path), None
             kind = state.files.get(path)
+            if kind is None and path.startswith(_search_dir()):
+                kind = "search"  # the search index's shards: their names are known once it is built
             if kind is not None:
                 return self._generated(path, kind), None
             if path in state.assets:
@@ -556,6 +587,13 @@ class LiveSite:
 
     def page_count(self) -> int:
         return len(self.state.renderer._pages) if self.state else 0
+
+
+def _search_dir() -> str:
+    from . import searchindex
+
+    folder = searchindex.SEARCH_INDEX_PATH.rpartition("/")[0]
+    return folder + "/" if folder else searchindex.SEARCH_INDEX_PATH
 
 
 def _generated_index(renderer) -> tuple[dict[str, str], dict[str, str]]:
@@ -623,6 +661,17 @@ def _structural(state: _State, tid: str) -> bool:
             if o.type == tid or tid in o.scope:
                 return True
     return False
+
+
+def _raw_strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _raw_strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _raw_strings(v)
 
 
 NAME_KEYS = frozenset({"title", "name", "aliases", "names"})  # a file's own names, not references
