@@ -199,6 +199,8 @@ class SiteRenderer:
             claim(p, _Page("tag", p), f"tag {tags[0]!r}")
         for asset in self.options.assets:
             claim(asset, None, f"asset {asset}")
+        for name in self._frontend_tasks():
+            claim(GLOBAL_GRAPH_JSON if name == "graph" else SEARCH_JSON, None, f"the {name} index")
         for extra in self._extra_files():
             claim(extra, None, "the theme's static files" if extra.startswith("static/") else f"generated {extra}")
         return pages
