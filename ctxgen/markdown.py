@@ -29,7 +29,8 @@ Why two parsers. The build must do 10,000 topics in under 15 s on 2 cores; markd
 about 3 ms of CPU per 3.5 KB note (2.1 ms to parse alone), 30 s for 10,000. So bodies are parsed
 by markdown-it-pyrs (markdown-it.rs, the same markdown-it rules in Rust: 0.16 ms per note to a
 tree), and one Python pass over the tree (`_Renderer`) writes the HTML and does everything above:
-about 0.3 ms per note in all, against 3–4 ms before (measured with scripts in the commit message).
+1.6 ms per note in all for now, against 3.8 ms before and 2.5–2.7 ms for markdown-it-py alone (300
+benchmark notes, process_time, same run); the Python pass (~12 µs a node) is what is left to tune.
 The few bodies that tree cannot render the way ctxgen always did go to markdown-it-py
 (ctxgen.md_legacy) instead — see `_needs_legacy` and `_Fallback`: inline footnotes `^[..]`
 (markdown-it.rs 0.6 is exponential on nested ones and can panic), nesting deeper than 20,
@@ -160,6 +161,9 @@ class _Run:
             at += len(content)
         self.text = "".join(parts)
 
+    def whole(self) -> tuple:
+        return (self, 0, len(self.text))
+
     def special(self, i: int) -> bool:
         for start, end, _node, special in self.pieces:
             if start <= i < end:
@@ -252,8 +256,9 @@ class _Renderer:
 
     def flush_tags(self) -> None:
         if self.tag_run:
-            if self.tag_words:
-                for m in TAG_RE.finditer("".join(self.tag_run)):
+            text = "".join(self.tag_run) if len(self.tag_run) > 1 else self.tag_run[0]
+            if self.tag_words and "#" in text:
+                for m in TAG_RE.finditer(text):
                     tag = m.group(1).rstrip("/-")
                     if tag and not tag.isdigit():
                         self.tags.setdefault(tag, None)
@@ -490,7 +495,10 @@ class _Renderer:
     # -- inline --
 
     def inline(self, nodes, depth: int, first: str | None = None, first_node=None, first_skip: int = 0) -> None:
-        """Render a list of sibling inline nodes (`first`: leading text already cut from first_node)."""
+        """Render a list of sibling inline nodes (`first`: leading text already cut from first_node).
+
+        Text that may hold a wikilink, ==mark== or %%comment%% (which can span siblings) becomes
+        a run; once there is one, the rest of the siblings wait in `segments` to keep the order."""
         if depth > _MAX_DEPTH:
             raise _Fallback("nesting")
         segments: list = []
@@ -499,18 +507,33 @@ class _Renderer:
             segments.append((run, first_skip, len(run.text)))
         group: list = []
         for node in nodes:
-            if node.name == "text" or node.name == "text_special":
+            name = node.name
+            if name == "text" or name == "text_special":
                 group.append(node)
                 continue
             if group:
-                run = _Run(group)
-                segments.append((run, 0, len(run.text)))
+                if segments or len(group) > 1 or not self.plain_text(group[0]):
+                    segments.append(_Run(group).whole())
                 group = []
-            segments.append(node)
-        if group:
-            run = _Run(group)
-            segments.append((run, 0, len(run.text)))
-        self.segments(segments, depth)
+            if segments or name == "link":
+                segments.append(node)
+            else:
+                self.node(node, depth)
+        if group and (segments or len(group) > 1 or not self.plain_text(group[0])):
+            segments.append(_Run(group).whole())
+        if segments:
+            self.segments(segments, depth)
+
+    def plain_text(self, node) -> bool:
+        """Write a lone text node that holds no wikilink, mark or comment; False if it needs a run."""
+        content = node.meta["content"]
+        if node.name != "text" or "[[" in content or "==" in content or "%%" in content or content.endswith(("[", "!")):
+            return False
+        self.out.append(_esc(content))
+        self.plain.append(content)
+        self.plain_len += len(content)
+        self.tag_run.append(content)
+        return True
 
     def segments(self, segments: list, depth: int) -> None:
         segments = list(segments)
