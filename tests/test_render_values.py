@@ -44,12 +44,11 @@ def test_values_by_datatype() -> None:
     assert str(format_value("<b>", XSD_STRING, local)) == "&lt;b&gt;"
 
 
-@given(st.text())
+@given(st.text().map(lambda s: "<x" + s))
 def test_any_value_is_escaped(value: str) -> None:
     for dt in (XSD_STRING, XSD_ANYURI, XSD_DATE, XSD_DATETIME, XSD_INTEGER, GEO):
         html = str(format_value(value, dt, local))
-        if "<" in value:  # the raw value never survives into the HTML
-            assert value not in html
+        assert "<x" not in html  # the theme's markup never has <x: any such tag came from the value
 
 
 @given(st.text())
