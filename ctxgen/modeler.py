@@ -186,6 +186,7 @@ class _Modeler:
     _suggested: dict[str, str | None] = field(default_factory=dict)
     _stems_by_letter: dict[str, list[str]] | None = None
     _tags: dict[str, str] | None = None  # fold(tag or tag prefix) -> the tag as written
+    _slugs: dict[str, str] = field(default_factory=dict)  # reference -> implicit topic id
 
     # --- helpers --------------------------------------------------------------------------
     def text(self, v: Any, where: str, span: Span) -> str | None:
@@ -235,7 +236,10 @@ class _Modeler:
             return r.topic
         if r.failed:
             self.diags.note("link-target-failed", f"{where}: '{s}' is {r.failed}, which failed to load (see above)", span)
-        return slugify_path(s)
+        slug = self._slugs.get(s)
+        if slug is None:  # types and roles without a file are named over and over
+            slug = self._slugs[s] = slugify_path(s)
+        return slug
 
     def scope(self, v: Any, where: str, span: Span, from_path: str) -> frozenset[str]:
         return frozenset(
