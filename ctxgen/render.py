@@ -463,11 +463,10 @@ class SiteRenderer:
                     from_schema=text != self._default_reading(a.type, direction),
                     rows=[],
                 )
-            g.rows.append(NS(
-                others=self._roles_view(path, a.others(tid)),
-                scope=self.links(path, a.scope),
-                reifier=self.link(path, a.reifier) if a.reifier else None,
-            ))
+            others = self._roles_view(path, a.others(tid))
+            scope = self.links(path, a.scope)
+            reifier = self.link(path, a.reifier) if a.reifier else None
+            g.rows.append(NS(others=others, scope=scope, reifier=reifier, html=_row_html(others, scope, reifier)))
         return sorted(groups.values(), key=lambda g: (_sort_key(g.reading), g.type.id))
 
     def home_context(self, path: str) -> dict:
@@ -710,6 +709,28 @@ class SiteRenderer:
             except OSError as e:
                 diags.error("asset-copy", f"cannot copy {rel}: {e.strerror or e}", Span(rel))
         return n
+
+
+def _players_html(links: list[Link]) -> str:
+    return ", ".join(l.html for l in links)
+
+
+def _row_html(others: list, scope: list[Link], reifier: Link | None) -> Markup:
+    """One association row on a player's page (the same markup as _macros.html's roles/scope).
+
+    Built here rather than in the template: a topic page on a large map has many rows."""
+    if len(others) == 1:
+        html = _players_html(others[0].players)
+    elif not others:
+        html = '<span class="ctx-muted">(no other player)</span>'
+    else:
+        html = '<dl class="ctx-roles">' + "".join(
+            f"<dt>{r.role.html}</dt><dd>{_players_html(r.players)}</dd>" for r in others) + "</dl>"
+    if scope:
+        html += f' <span class="ctx-scope" title="scope">({_players_html(scope)})</span>'
+    if reifier is not None and reifier.href:
+        html += f' · <a class="ctx-reifier" href="{escape(reifier.href)}">about this</a>'
+    return Markup(html)
 
 
 def _write(path: Path, data: bytes) -> None:
