@@ -669,7 +669,11 @@ class SiteRenderer:
         if kind == "pages":
             return self._write_pages(chunk, out_dir)
         count = size = 0
-        for rel, data in sorted(self._frontend_files(kind).items()):
+        try:
+            files = self._frontend_files(kind)
+        except Exception as e:  # a bug there must not hide the pages' diagnostics
+            return 0, 0, [Diagnostic(Severity.ERROR, "render-internal", f"{kind} files not written: {type(e).__name__}: {e}")]
+        for rel, data in sorted(files.items()):
             if is_safe_path(rel):
                 _write(out_dir / rel, data)
                 count += 1
