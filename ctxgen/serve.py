@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TextIO
 from urllib.parse import urlsplit
 
-from .diagnostics import Diagnostic, Severity
+from .diagnostics import Severity
 from .serve_http import DevServer, state_message
 from .serve_site import LiveSite, Rebuild
 from .serve_watch import QUIET_S, Batcher, Watcher

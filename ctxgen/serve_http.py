@@ -23,7 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
-from .serve_site import LiveSite
+from .serve_site import LiveSite, PageFailed
 
 EVENTS = "__ctxgen/events"
 HEARTBEAT_S = 10.0
@@ -224,12 +224,15 @@ class _Handler(BaseHTTPRequestHandler):
             self._not_found(head)
             return
         page = rel if rel and not rel.endswith("/") else rel + "index.html"
-        data, file = srv.site.lookup(page)
-        if data is None and file is None and rel and not rel.endswith("/"):
-            more, _ = srv.site.lookup(rel + "/index.html")
-            if more is not None:
-                self._redirect(quote(base + rel + "/"))
+        try:
+            data, file = srv.site.lookup(page)
+            if data is None and file is None and rel and not rel.endswith("/") \
+                    and srv.site.lookup(rel + "/index.html")[0] is not None:
+                self._redirect(quote(base + rel + "/"))  # a page's folder URL, as GitHub Pages does
                 return
+        except PageFailed as e:  # a template error: say so, as text
+            self._send(HTTPStatus.INTERNAL_SERVER_ERROR, f"ctxgen: {e}\n".encode("utf-8"), "text/plain; charset=utf-8", head)
+            return
         if file is not None:
             data = self._read_inside(file)
         if data is None:
@@ -253,7 +256,10 @@ class _Handler(BaseHTTPRequestHandler):
             return None
 
     def _not_found(self, head: bool) -> None:
-        body, _ = self.server.site.lookup("404.html")
+        try:
+            body, _ = self.server.site.lookup("404.html")
+        except PageFailed:
+            body = None
         if body is None:
             self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain; charset=utf-8", head)
             return

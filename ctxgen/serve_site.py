@@ -31,6 +31,10 @@ LINK_CODES = frozenset({"link-ambiguous", "link-target-failed", "link-to-draft",
 RECHECK_LIMIT = 300  # cached pages re-rendered after a full rebuild to tell which changed
 
 
+class PageFailed(Exception):
+    """A page of the site whose template failed; the message is the diagnostic."""
+
+
 @dataclass
 class Rebuild:
     """What one rebuild did, for the console line and the reload signal."""
@@ -77,6 +81,7 @@ class LiveSite:
         self.errors: list[Diagnostic] = []  # errors of the last rebuild (the overlay); [] when it was good
         self.diagnostics: list[Diagnostic] = []  # the last rebuild's, sorted, as `ctxgen build` prints them
         self._cache: dict[str, bytes] = {}
+        self.render_failures: dict[str, str] = {}  # page -> why it failed (a template error)
         self._graph = None
         self._search: dict[str, bytes] | None = None
         self._links: dict | None = None  # see _link_index
@@ -534,7 +539,10 @@ class LiveSite:
             if state is None:
                 return None, None
             if path in state.renderer._pages:
-                return self._render_page(path), None
+                data = self._render_page(path)
+                if data is None:
+                    raise PageFailed(self.render_failures.get(path, "the page could not be rendered"))
+                return data, None
             kind = state.files.get(path)
             if kind is None and path.startswith(_search_dir()):
                 kind = "search"  # the search index's shards: their names are known once it is built
@@ -561,7 +569,9 @@ class LiveSite:
             d = Diagnostics()
             data = self.state.renderer.render_checked(path, d)
             if data is None:
+                self.render_failures[path] = "\n".join(x.format() for x in d.items) or "render failed"
                 return None
+            self.render_failures.pop(path, None)
             self._cache[path] = data
         return data
 

@@ -21,7 +21,6 @@ from ctxgen import serve_watch
 from ctxgen.serve_http import inject, site_path
 from ctxgen.serve_site import LiveSite
 from test_serve_support import (
-    SMALL_MAP,
     EventLog,
     get,
     raw_request,
@@ -479,3 +478,12 @@ def test_cli_serve_prints_url_and_serves(small):
     finally:
         proc.send_signal(signal.SIGINT)
         proc.communicate(timeout=20)
+
+
+def test_template_error_is_a_500_with_the_diagnostic(small):
+    write_map(small, {"templates/tags.html": "<!doctype html><body>{{ 1 / 0 }}</body>"})
+    with running(small) as s:
+        status, headers, body = get(s, "/tags.html")
+        assert status == 500 and headers["Content-Type"].startswith("text/plain")
+        assert b"tags.html" in body and b"division by zero" in body
+        assert get(s, "/people/ada/")[0] == 200
