@@ -46,7 +46,7 @@ def fold(text: str) -> str:
     text = text.lower()
     if text.isascii():
         return text
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if unicodedata.category(c) != "Mn")
 
 
 def words(text: str) -> list[str]:
@@ -219,12 +219,16 @@ def shard(entries: dict[str, object], sizes: dict[str, int], depth: int = 2) -> 
 
 
 def _name_entries(docs: list[dict]) -> dict[str, list]:
-    """word -> [[label, doc number], ...] for every word of every name and alias (autocomplete)."""
+    """word -> [[label, doc number, url], ...] for every word of every name and alias (autocomplete);
+    an alias's entry adds the topic's name: [alias, doc number, url, name]."""
     entries: dict[str, list] = {}
     for i, doc in enumerate(docs):
         for label in [doc["name"]] + doc.get("aliases", []):
             for w in dict.fromkeys(words(label)):
-                entries.setdefault(w, []).append([label, i])
+                entry = [label, i, doc["url"]]
+                if label != doc["name"]:
+                    entry.append(doc["name"])
+                entries.setdefault(w, []).append(entry)
     return entries
 
 

@@ -79,8 +79,8 @@ def test_every_field_is_searchable_and_names_rank_first():
 
 def test_names_shards_for_autocomplete():
     files = search_files(sample_map(), Config())
-    assert shard_of(files, "n", "lovelace")["lovelace"] == [["Ada Lovelace", 0], ["Lovelace, Ada", 0]]
-    assert shard_of(files, "n", "cafe")["cafe"] == [["<b>Café</b>", 1]]
+    assert shard_of(files, "n", "lovelace")["lovelace"] == [["Ada Lovelace", 0, "ada/"], ["Lovelace, Ada", 0, "ada/", "Ada Lovelace"]]
+    assert shard_of(files, "n", "cafe")["cafe"] == [["<b>Café</b>", 1, "caf%C3%A9/"]]
 
 
 def test_big_shards_split_by_longer_prefix():

@@ -85,49 +85,7 @@ def test_node_titles_are_text_not_html(page, small_site):
     page.rec.assert_clean()  # includes: no alert() dialog
 
 
-def test_search_finds_a_topic_by_alias_and_opens_it(page, small_site):
-    page.goto(small_site.url("charles-babbage/"))
-    box = page.locator("#ctx-search-input")
-    box.focus()
-    box.type("enchantress")
-    first = page.locator("#ctx-search-results li").first
-    first.wait_for(timeout=TIMEOUT)
-    assert first.locator("a").inner_text() == "Ada Lovelace"
-    assert "Enchantress of Numbers" in first.inner_text()
-    assert box.get_attribute("aria-expanded") == "true"
-    box.press("ArrowDown")
-    assert first.get_attribute("aria-selected") == "true"
-    assert box.get_attribute("aria-activedescendant") == first.get_attribute("id")
-    box.press("Enter")
-    page.wait_for_url(re.compile(r"/repo/ada-lovelace/$"), timeout=TIMEOUT)
-    page.rec.assert_clean()
-
-
-def test_search_escape_closes_and_results_are_text(page, small_site):
-    page.goto(small_site.url())
-    box = page.locator("#ctx-search-input")
-    box.focus()
-    box.type("hostile")
-    results = page.locator("#ctx-search-results li")
-    results.first.wait_for(timeout=TIMEOUT)
-    assert results.first.locator("a").inner_text() == "<img src=x onerror=alert(1)> Hostile"
-    assert page.locator("#ctx-search-results img").count() == 0
-    box.type(" nosuchword")
-    page.locator("#ctx-search-results .ctx-search-empty").wait_for(timeout=TIMEOUT)
-    box.press("Escape")
-    assert results.count() == 0 and box.get_attribute("aria-expanded") == "false"
-    page.rec.assert_clean()
-
-
-def test_search_index_is_loaded_lazily(page, small_site):
-    page.goto(small_site.url("charles-babbage/"))
-    page.wait_for_load_state("networkidle")
-    assert not any("search/index.json" in u or "minisearch" in u for u in page.rec.requests)
-    page.locator("#ctx-search-input").focus()
-    page.wait_for_function("typeof MiniSearch !== 'undefined'", timeout=TIMEOUT)
-    page.wait_for_load_state("networkidle")
-    assert any(u.endswith("/repo/search/index.json") for u in page.rec.requests)
-    page.rec.assert_clean()
+# search: tests/browser/test_search.py
 
 
 # --- the example map ----------------------------------------------------------------------
