@@ -4,9 +4,11 @@ The folder is written so that `ctxgen.api.load_map` of it gives back the same to
 same CXTM): docs/authoring.md, "Keys for imported maps", is the format. In short:
 
 - one `<id>.md` per topic, its front matter holding names (the first plain name as `title`),
-  subject identifiers and locators, item identifiers, types and supertypes, occurrences, and the
-  associations it is the first player of (full entries; a role that carries item identifiers or
-  a reifier makes the entry's `roles:` a list of role entries);
+  subject identifiers and locators, item identifiers, types and supertypes, occurrences keyed
+  by type (a value alone where it reads back as it is, else a full entry), and the associations
+  it hosts, keyed by type: `composed-by: [tosca, turandot]` where the schema's two role types
+  say who plays what, else full entries `{roles: ...}` (a role that carries item identifiers or
+  a reifier makes `roles:` a list of role entries);
 - an association reified by a topic is that topic's file, moved to `associations/` with the
   `association:` and `roles:` keys (the native form, so it gets a page);
 - `reifies: map` on the topic reifying the map; the map's base locator and item identifiers in
@@ -140,8 +142,9 @@ class _Writer:
             by = {r.type: r.player for r in a.roles}
             self.front[by[SUBTYPE]].setdefault("supertypes", []).append(self.ref(by[SUPERTYPE]))
         association_files: dict[str, dict] = {}
-        for a in others:
+        for a in sorted(others, key=lambda a: len({r.type for r in a.roles}) != 2):  # binary first
             self.schema["association_types"].setdefault(self.ref(a.type), {"roles": [self.ref(r.type) for r in a.roles]})
+        for a in others:
             for r in a.roles:
                 self.schema["role_types"].setdefault(self.ref(r.type), {})
             annotated = a.item_identifiers or any(r.reifier or r.item_identifiers for r in a.roles)
@@ -152,13 +155,22 @@ class _Writer:
                     fm["scope"] = self.scope(a.scope)
                 association_files[a.reifier] = fm
                 continue
-            entry = {"type": self.ref(a.type), "roles": self.roles(a)}
-            if a.scope:
-                entry["scope"] = self.scope(a.scope)
-            self.annotations(a, entry)
-            host = next(r.player for r in a.roles if r.player in self.front)  # TMDM: roles are never empty
-            self.front[host].setdefault("associations", []).append(entry)
+            short = self.short_form(a)
+            if short is not None:
+                host, entry = short
+            else:
+                entry = {"roles": self.roles(a)}
+                if a.scope:
+                    entry["scope"] = self.scope(a.scope)
+                self.annotations(a, entry)
+                host = next(r.player for r in a.roles if r.player in self.front)  # TMDM: roles are never empty
+            self.front[host].setdefault("associations", {}).setdefault(self.ref(a.type), []).append(entry)
         out: dict[str, str] = {}
+        for fm in self.front.values():
+            for key in ("associations", "occurrences"):
+                for k, v in fm.get(key, {}).items():
+                    if len(v) == 1:
+                        fm[key][k] = v[0]
         for tid, fm in self.front.items():
             fm = self.ordered(fm)
             if tid in association_files:
@@ -168,6 +180,24 @@ class _Writer:
                 out[f"{fm['id']}.md"] = _markdown(fm)
         out["ctxgen.yaml"] = self.config()
         return out
+
+    def short_form(self, a: Association) -> tuple[str, str] | None:
+        """(host, partner) when the association reads back from `type: partner` in the host's file:
+        binary, plain, and its role types are the schema's two (host in the first)."""
+        if len(a.roles) != 2 or a.scope or a.reifier or a.item_identifiers:
+            return None
+        if any(r.reifier or r.item_identifiers for r in a.roles):
+            return None
+        schema_roles = self.schema["association_types"][self.ref(a.type)]["roles"]
+        if len(schema_roles) != 2:
+            return None
+        first, second = schema_roles
+        r1, r2 = a.roles
+        if (self.ref(r1.type), self.ref(r2.type)) == (second, first) and first != second:
+            r1, r2 = r2, r1
+        if (self.ref(r1.type), self.ref(r2.type)) != (first, second) or r1.player not in self.front:
+            return None
+        return r1.player, self.ref(r2.player)
 
     def topic(self, t: Topic) -> None:
         fm = self.front[t.id]
@@ -183,7 +213,10 @@ class _Writer:
             if values:
                 fm[key] = list(values)
         if t.occurrences:
-            fm["occurrences"] = [self.occurrence(o) for o in t.occurrences]
+            occs: dict[str, list] = {}
+            for o in t.occurrences:
+                occs.setdefault(self.ref(o.type), []).append(self.occurrence(o))
+            fm["occurrences"] = occs
         if self.tm.reifier == t.id:
             fm["reifies"] = "map"
 
@@ -204,11 +237,15 @@ class _Writer:
             e["variants"] = vs
         return self.annotations(n, e)
 
-    def occurrence(self, o) -> dict:
-        otype = self.ref(o.type)
-        self.schema["occurrence_types"].setdefault(otype, {})
-        e: dict = {"type": otype, "value": o.value}
-        if _inferred_datatype(o.value) != o.datatype:
+    def occurrence(self, o):
+        """The short form (the value alone) when it reads back as it is, else a full entry."""
+        self.schema["occurrence_types"].setdefault(self.ref(o.type), {})
+        inferred = _inferred_datatype(o.value)
+        plain = not (o.scope or o.reifier or o.item_identifiers)
+        if plain and inferred == o.datatype and o.value and o.value == o.value.strip():
+            return o.value
+        e: dict = {"value": o.value}
+        if inferred != o.datatype:
             e["datatype"] = _SHORT.get(o.datatype, o.datatype)
         if o.scope:
             e["scope"] = self.scope(o.scope)
@@ -277,7 +314,14 @@ def _str(dumper, value: str):
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
+def _list(dumper, value: list):
+    # short lists of references (scope, types, players) on one line: `scope: [web, naxos]`
+    flow = all(isinstance(x, str) and _PLAIN_OK.match(x) for x in value) and sum(len(x) + 2 for x in value) < 80
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=flow)
+
+
 _OneLineDumper.add_representer(str, _str)
+_OneLineDumper.add_representer(list, _list)
 
 
 def _dump(data: dict) -> str:
