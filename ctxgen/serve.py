@@ -85,6 +85,7 @@ class Session:
                                warn=lambda s: self.say(f"warning: {s}"))
         self.watcher.start()
         self._record(result)
+        self.site.warm()
 
     @property
     def port(self) -> int:
@@ -110,6 +111,7 @@ class Session:
         if self.server is not None:
             self.server.events.publish(state_message(self.site, r.changed_pages if r.ok else []))
         self._record(r)
+        self.site.warm()
         return r
 
     def stop(self) -> None:

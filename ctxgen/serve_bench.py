@@ -69,6 +69,8 @@ def bench_serve(map_dir: Path, repeats: int = 3, out=sys.stderr) -> dict:
             body_ms.append(ms)
             body_full.append(r.full)
             urllib.request.urlopen(url, timeout=60).read()
+        _timed_save(session, path, original)  # back to the original body: the title edits change only the title
+        urllib.request.urlopen(url, timeout=60).read()
         for i in range(repeats):
             lines = original.split("\n")
             k = next(j for j, line in enumerate(lines) if line.startswith("title:"))

@@ -116,6 +116,13 @@ class LiveSite:
             result.ms = (time.perf_counter() - t0) * 1000
             return result
 
+    def warm(self) -> None:
+        """Build the title path's indexes ahead of need (call after the reload signal is out)."""
+        with self._rebuilding:
+            if self.state is not None and not self.errors:
+                self._link_index(self.state)
+                self._front_index()
+
     def _relevant(self, changed: set[str]) -> set[str]:
         """Drop paths that neither exist nor were part of the map: an editor's or sed's temporary
         file that came and went within the batch."""
