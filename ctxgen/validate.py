@@ -62,7 +62,8 @@ def check_duplicates(tm: TopicMap, diags: Diagnostics) -> int:
 
 
 class _References:
-    """Role players, scopes and reifiers must name topics that exist (row 22)."""
+    """Role players, scopes and reifiers must name topics that have a file (row 22); the
+    modeler makes implicit topics for the others, so the model itself never dangles."""
 
     def __init__(self, tm: TopicMap, config: Config, diags: Diagnostics, report: ValidationReport) -> None:
         self.tm, self.diags, self.report = tm, diags, report
@@ -105,15 +106,23 @@ class _References:
                     if not self.ok(r.player):
                         self.unknown("unknown-player", "role player", r.player, r.span or a.span)
             self.scope(a.scope, a.span)
-            if a.reifier is not None and a.reifier not in self.tm:
-                self.unknown("unknown-reifier", "reifier", a.reifier, a.span)
+            self.reifier(a.reifier, a.span)
+            for r in a.roles:
+                self.reifier(r.reifier, r.span or a.span)
         for t in self.tm.topics.values():
             for n in t.names:
                 self.scope(n.scope, n.span)
+                self.reifier(n.reifier, n.span)
                 for v in n.variants:
                     self.scope(v.scope, v.span)
+                    self.reifier(v.reifier, v.span)
             for o in t.occurrences:
                 self.scope(o.scope, o.span)
+                self.reifier(o.reifier, o.span)
+
+    def reifier(self, topic_id: str | None, span: Span | None) -> None:
+        if topic_id is not None and not self.ok(topic_id):
+            self.unknown("unknown-reifier", "reifier", topic_id, span)
 
 
 def _cycles(tm: TopicMap, assoc_type: str, lower: str, upper: str, what: str, diags: Diagnostics,

@@ -168,3 +168,27 @@ def test_corpora_every_reference_is_live():
         if not root.is_dir():
             pytest.skip(f"{root} missing")
         assert dangling(load_map(root).topic_map) == [], name
+
+
+def test_statement_keys_of_imported_maps(tmp_path: Path):
+    r = load_map(write(tmp_path, {
+        "ctxgen.yaml": "extra:\n  topic_map:\n    base_locator: file:///m.xtm\n    item_identifiers: [file:///m.xtm#map]\n",
+        "a.md": "---\nnames: [{value: ' A ', item_identifiers: [file:///m.xtm#n], reifier: r,"
+                " variants: [{value: '1', datatype: integer, scope: [s]}]}]\nreifies: map\n"
+                "occurrences:\n  o: {value: '2020', datatype: string, reifier: nobody}\n"
+                "associations:\n  t:\n    roles:\n      - {type: x, player: a, item_identifiers: [file:///m.xtm#role]}\n"
+                "      - {type: tm:type, player: r, reifier: q}\n---\n",
+        "r.md": "---\ntitle: R\n---\n", "q.md": "---\ntitle: Q\n---\n", "s.md": "---\ntitle: S\n---\n",
+    }))
+    assert lines(r) == ["a.md:5:14: warning[unknown-reifier]: reifier 'nobody' is not a topic of the map"]
+    tm = r.topic_map
+    a = tm["a"]
+    assert [n.value for n in a.names] == [" A "]  # no default base name, text kept as written
+    assert a.names[0].item_identifiers == ["file:///m.xtm#n"] and a.names[0].reifier == "r"
+    assert [(v.value, v.datatype) for v in a.names[0].variants] == [("1", "http://www.w3.org/2001/XMLSchema#integer")]
+    assert [(o.value, o.datatype, o.reifier) for o in a.occurrences] == [("2020", "http://www.w3.org/2001/XMLSchema#string", "nobody")]
+    assert (tm.reifier, tm.base_locator, tm.item_identifiers) == ("a", "file:///m.xtm", ["file:///m.xtm#map"])
+    (assoc,) = [x for x in tm.associations if x.type == "t"]
+    assert sorted((ro.type, ro.player, ro.reifier, tuple(ro.item_identifiers)) for ro in assoc.roles) == [
+        ("tm:type", "r", "q", ()), ("x", "a", None, ("file:///m.xtm#role",))]
+    assert dangling(tm) == []
