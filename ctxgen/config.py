@@ -42,6 +42,16 @@ class Schema:
 
 
 @dataclass(slots=True)
+class MapView:
+    """The map page's background tiles. Off ("") unless set: the tile server is the one outside
+    address a built site may contact."""
+
+    tiles: str = ""  # URL template with {z}, {x}, {y} (and optionally {s}, {r})
+    attribution: str = ""  # text shown in the map's corner (the tile provider's terms)
+    max_zoom: int = 18
+
+
+@dataclass(slots=True)
 class Config:
     title: str = "Knowledge map"
     description: str = ""
@@ -53,3 +63,4 @@ class Config:
     max_file_bytes: int = 1_048_576  # larger source files are an error (a runaway paste or a binary)
     schema: Schema = field(default_factory=Schema)
     extra: dict = field(default_factory=dict)  # `extra:` passed to templates as is
+    map: MapView = field(default_factory=MapView)  # `map:` settings of the map page

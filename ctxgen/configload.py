@@ -7,11 +7,12 @@ every problem in the file is reported at once.
 from __future__ import annotations
 
 import difflib
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .config import AssociationType, Config, OccurrenceType, RoleType, Schema, TopicType
+from .config import AssociationType, Config, MapView, OccurrenceType, RoleType, Schema, TopicType
 from .diagnostics import Diagnostics, Severity, Span
 from .frontmatter import normalise_newlines
 from .load import decode_source
@@ -21,7 +22,8 @@ from .yamlpos import PosDict, load_yaml
 CONFIG_FILE = "ctxgen.yaml"
 
 _TOP_KEYS = ("title", "description", "base_url", "language", "theme", "allow_html", "exclude",
-             "max_file_bytes", "schema", "extra")
+             "max_file_bytes", "schema", "extra", "map")
+_MAP_KEYS = ("tiles", "attribution", "max_zoom")
 _SCHEMA_KEYS = ("topic_types", "association_types", "role_types", "occurrence_types")
 _ENTRY_KEYS = {
     "topic_types": ("label", "color", "shape"),
@@ -134,10 +136,31 @@ class _Reader:
         else:
             c.max_file_bytes = size
         c.extra = self.mapping(top, "extra", "extra") or {}
+        map_view = self.mapping(top, "map", "map")
+        if map_view is not None:
+            c.map = self.map_view(map_view)
         schema = self.mapping(top, "schema", "schema")
         if schema is not None:
             c.schema = self.schema(schema)
         return c
+
+    def map_view(self, m: PosDict) -> MapView:
+        """`map: {tiles, attribution, max_zoom}`: tiles an http(s) URL template with {z}, {x} and {y}."""
+        self.unknown_keys(m, _MAP_KEYS, "map.")
+        v = MapView()
+        tiles = (self.string(m, "tiles", "map.tiles", "") or "").strip()
+        if tiles and (not re.match(r"https?://[^/?#\s{}]+", tiles) or not all(p in tiles for p in ("{z}", "{x}", "{y}"))):
+            self.diags.error("config-value", "Config value 'map.tiles': expected an http(s) URL with {z}, {x} and {y}",
+                             m.value_span("tiles"), "e.g. https://tile.example/{z}/{x}/{y}.png")
+            tiles = ""
+        v.tiles = tiles
+        v.attribution = self.string(m, "attribution", "map.attribution", "") or ""
+        zoom = m.get("max_zoom", v.max_zoom)
+        if isinstance(zoom, bool) or not isinstance(zoom, int) or not 0 <= zoom <= 24:
+            self.type_error(m, "max_zoom", "map.max_zoom", "a whole number from 0 to 24", zoom)
+        else:
+            v.max_zoom = zoom
+        return v
 
     def base_url(self, top: PosDict) -> str:
         url = self.string(top, "base_url", "base_url", "")

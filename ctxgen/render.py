@@ -64,6 +64,11 @@ try:
     from . import searchindex as _searchindex
 except ImportError:
     _searchindex = None
+try:  # the timeline and map pages (search/views engineer); the site builds without them
+    from . import geomap as _geomap
+    from . import timeline as _timeline
+except ImportError:  # pragma: no cover
+    _geomap = _timeline = None
 
 EMBED_DEPTH = 3  # ![[a]] inside ![[b]] inside ![[c]]: deeper embeds become links
 PARALLEL_MIN_PAGES = 400  # below this, forking costs more than it saves
@@ -73,6 +78,8 @@ RECENT = 10
 DATE_OCCURRENCE_TYPES = ("updated", "modified", "lastmod", "date", "created", "published")
 GLOBAL_GRAPH_JSON = getattr(_graphdata, "GLOBAL_GRAPH_PATH", "graph/all.json")
 SEARCH_JSON = getattr(_searchindex, "SEARCH_INDEX_PATH", "search-index.json")
+TIMELINE_PAGE, MAP_PAGE = "timeline.html", "map.html"
+VIEW_TEMPLATES = (TIMELINE_PAGE, MAP_PAGE)  # optional: a theme without them has no such page
 
 
 @dataclass
@@ -159,7 +166,8 @@ class SiteRenderer:
                 f"theme {self.config.theme!r} lacks {', '.join(missing)}; it has {', '.join(have) or 'no templates'}",
                 Span("ctxgen.yaml"),
             )
-        for name in dict.fromkeys(list(REQUIRED_TEMPLATES) + loader.overrides()):
+        views = [v for v in VIEW_TEMPLATES if loader._path(v) is not None]
+        for name in dict.fromkeys(list(REQUIRED_TEMPLATES) + views + loader.overrides()):
             if name in missing:
                 continue
             try:
@@ -188,6 +196,8 @@ class SiteRenderer:
         for special, kind in ((HOME, "home"), (TAGS, "tags"), (NAMES, "names"), (GRAPH, "graph"),
                               (SEARCH, "search"), (NOT_FOUND, "404")):
             claim(special, _Page(kind), f"the {kind} page")
+        for view in self._views():
+            claim(view + ".html", _Page(view), f"the {view} page")
         for tid, t in sorted(self.index.topics.items()):
             claim(topic_path(tid), _Page("topic", tid), f"topic {tid!r}" + (f" ({t.source})" if t.source else ""))
         # tags that differ only by case or spelling of unsafe characters share one page
@@ -200,10 +210,23 @@ class SiteRenderer:
         for asset in self.options.assets:
             claim(asset, None, f"asset {asset}")
         for name in self._frontend_tasks():
-            claim(GLOBAL_GRAPH_JSON if name == "graph" else SEARCH_JSON, None, f"the {name} index")
+            index = {"graph": GLOBAL_GRAPH_JSON, "search": SEARCH_JSON,
+                     "timeline": getattr(_timeline, "TIMELINE_PATH", ""), "map": getattr(_geomap, "MAP_PATH", "")}[name]
+            claim(index, None, f"the {name} index")
         for extra in self._extra_files():
             claim(extra, None, "the theme's static files" if extra.startswith("static/") else f"generated {extra}")
         return pages
+
+    def _views(self) -> list[str]:
+        """"timeline" and "map" when the map has dated / located topics and the theme has the page."""
+        if getattr(self, "_views_cache", None) is None:
+            tm, cfg = self.tm, self.config
+            dated = _timeline is not None and any(
+                _timeline.is_timeline_date(o, cfg) for t in tm.topics.values() if not t.draft for o in t.occurrences)
+            located = _geomap is not None and bool(_geomap.map_points(tm, cfg))
+            self._views_cache = [v for v, on in (("timeline", dated), ("map", located))
+                                 if on and v + ".html" in self._templates]
+        return self._views_cache
 
     def _extra_files(self) -> list[str]:
         out = [".nojekyll", "sitemap.xml"]
@@ -330,8 +353,9 @@ class SiteRenderer:
 
     def _nav(self, path: str, root: str) -> list[dict]:
         return [NS(label=label, href=root + url_of(target), current=target == path)
-                for label, target in (("Home", HOME), ("Names A–Z", NAMES), ("Tags", TAGS),
-                                      ("Graph", GRAPH), ("Search", SEARCH))]
+                for label, target in (("Home", HOME), ("Names A–Z", NAMES), ("Tags", TAGS), ("Graph", GRAPH),
+                                      ("Timeline", TIMELINE_PAGE), ("Map", MAP_PAGE), ("Search", SEARCH))
+                if target not in VIEW_TEMPLATES or target[:-len(".html")] in self._views()]
 
     @property
     def _counts(self) -> dict:
@@ -570,6 +594,15 @@ class SiteRenderer:
             return "graph.html", self._common(path, "graph", "Graph", has_graph=True)
         if page.kind == "search":
             return "search.html", self._common(path, "search", "Search")
+        if page.kind == "timeline":
+            ctx = self._common(path, "timeline", "Timeline")
+            ctx["timeline_json"] = _timeline.TIMELINE_PATH
+            return TIMELINE_PAGE, ctx
+        if page.kind == "map":
+            ctx = self._common(path, "map", "Map")
+            ctx["map_json"] = _geomap.MAP_PATH
+            ctx["map_view"] = self.config.map
+            return MAP_PAGE, ctx
         root = urlsplit(self.base_url).path if self.base_url else "./"
         return "404.html", self._common(path, "404", "Page not found", root=root or "/")
 
@@ -658,11 +691,15 @@ class SiteRenderer:
                        Span("ctxgen.yaml"))
 
     def _frontend_tasks(self) -> list[str]:
-        return [name for name, mod in (("graph", _graphdata), ("search", _searchindex)) if mod is not None]
+        return [name for name, mod in (("graph", _graphdata), ("search", _searchindex)) if mod is not None] + self._views()
 
     def _frontend_files(self, kind: str) -> dict[str, bytes]:
         if kind == "graph":
             return _graphdata.graph_files(self.tm, self.config)
+        if kind == "timeline":
+            return _timeline.timeline_files(self.tm, self.config)
+        if kind == "map":
+            return _geomap.map_files(self.tm, self.config)
         return _searchindex.search_files(self.tm, self.config)
 
     def _run_task(self, kind: str, chunk: list[str], out_dir: Path) -> tuple[int, int, list[Diagnostic]]:

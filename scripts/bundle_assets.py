@@ -22,8 +22,14 @@ FILES = {
     "vis-network/standalone/umd/vis-network.min.js": "vis-network.min.js",
     "vis-network/LICENSE-MIT": "vis-network.LICENSE-MIT.txt",
     "vis-network/LICENSE-APACHE-2.0": "vis-network.LICENSE-APACHE-2.0.txt",
-    "minisearch/dist/umd/index.js": "minisearch.js",
-    "minisearch/LICENSE.txt": "minisearch.LICENSE.txt",
+    # the timeline page; the standalone build carries vis-timeline's CSS
+    "vis-timeline/standalone/umd/vis-timeline-graph2d.min.js": "vis-timeline.min.js",
+    "vis-timeline/LICENSE.MIT.txt": "vis-timeline.LICENSE-MIT.txt",
+    "vis-timeline/LICENSE.Apache-2.0.txt": "vis-timeline.LICENSE-APACHE-2.0.txt",
+    # the map page (circle markers only: Leaflet's marker images are not needed)
+    "leaflet/dist/leaflet.js": "leaflet.js",
+    "leaflet/dist/leaflet.css": "leaflet.css",
+    "leaflet/LICENSE": "leaflet.LICENSE.txt",
 }
 
 

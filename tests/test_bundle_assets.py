@@ -30,9 +30,11 @@ def test_bundle_copies_exactly_the_listed_files(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(ba.FILES.values()) == sorted(p.name for p in written)
     vis = (tmp_path / "vis-network.min.js").read_text(encoding="utf-8")
     assert "sourceMappingURL" not in vis.splitlines()[-1] and len(vis) > 100_000
-    mini = (tmp_path / "minisearch.js").read_text(encoding="utf-8")
-    assert "MiniSearch" in mini and "sourceMappingURL" not in mini.splitlines()[-1]
-    # The templates load these names (docs/themes.md, search.js).
-    assert {"vis-network.min.js", "minisearch.js"} <= set(ba.FILES.values())
-    js = (REPO / "themes" / "default" / "static" / "js" / "search.js").read_text(encoding="utf-8")
-    assert "static/vendor/minisearch.js" in js
+    for name in ("vis-timeline.min.js", "leaflet.js"):
+        assert "sourceMappingURL" not in (tmp_path / name).read_text(encoding="utf-8").splitlines()[-1]
+    # The templates load these names (docs/themes.md, timeline.html, map.html).
+    templates = REPO / "themes" / "default" / "templates"
+    assert "vis-network.min.js" in set(ba.FILES.values())
+    assert "static/vendor/vis-timeline.min.js" in (templates / "timeline.html").read_text(encoding="utf-8")
+    for name in ("static/vendor/leaflet.js", "static/vendor/leaflet.css"):
+        assert name in (templates / "map.html").read_text(encoding="utf-8")
