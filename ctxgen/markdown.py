@@ -150,22 +150,20 @@ class _Run:
 
     __slots__ = ("text", "pieces")
 
-    def __init__(self, nodes: list) -> None:
-        self.pieces: list[tuple[int, int, object, bool]] = []  # (start, end, node, is_special)
+    def __init__(self, group: list[tuple[object, str, bool]]) -> None:
+        """`group`: (node, content, is_special) triples, node attributes read once by the caller."""
+        self.pieces: list[tuple[int, int, object, bool, str]] = []  # (start, end, node, is_special, content)
         at = 0
-        parts = []
-        for node in nodes:
-            content = node.meta["content"]
-            self.pieces.append((at, at + len(content), node, node.name == "text_special"))
-            parts.append(content)
+        for node, content, special in group:
+            self.pieces.append((at, at + len(content), node, special, content))
             at += len(content)
-        self.text = "".join(parts)
+        self.text = group[0][1] if len(group) == 1 else "".join([g[1] for g in group])
 
     def whole(self) -> tuple:
         return (self, 0, len(self.text))
 
     def special(self, i: int) -> bool:
-        for start, end, _node, special in self.pieces:
+        for start, end, _node, special, _content in self.pieces:
             if start <= i < end:
                 return special
         return False
@@ -193,6 +191,7 @@ class _Renderer:
         self.tag_words = True
         self._bytes: bytes | None = None
         self._line_starts: list[int] | None = None
+        self._last_at = (0, 0)  # (byte offset, line index) of the last position asked for
         self._cursor: dict[int, int] = {}
         # the inline container being rendered (a paragraph, heading, cell): its plain text
         self.plain: list[str] = []
@@ -210,32 +209,38 @@ class _Renderer:
 
     def at(self, pos: int) -> Span:
         """The file Span of byte offset `pos` of the body."""
-        if self._line_starts is None:
-            self._line_starts = [0] + [m.end() for m in re.finditer(b"\n", self.bytes)]
-        k = bisect_right(self._line_starts, pos) - 1
-        start = self._line_starts[k]
-        col = pos - start if self.ascii else len(self.bytes[start:pos].decode("utf-8", "replace"))
+        b = self.bytes
+        last_pos, last_line = self._last_at
+        if pos >= last_pos:  # links mostly come in source order: count the newlines since the last one
+            k = last_line + b.count(b"\n", last_pos, pos)
+            self._last_at = (pos, k)
+        else:  # a footnote's link, rendered after the text that follows it
+            if self._line_starts is None:
+                self._line_starts = [0] + [m.end() for m in re.finditer(b"\n", b)]
+            k = bisect_right(self._line_starts, pos) - 1
+        start = b.rfind(b"\n", 0, pos) + 1
+        col = pos - start if self.ascii else len(b[start:pos].decode("utf-8", "replace"))
         return Span(self.span.path, self.span.line + k, col + 1)
 
-    def source_of(self, run: _Run, i: int, marker: bytes) -> int:
-        """Byte offset of the `marker` (b'[[' or b'![[') that is character i of `run`."""
-        for start, end, node, _special in run.pieces:
+    def source_of(self, run: _Run, i: int, marker: bytes, stop: int | None = None) -> tuple[int, bool]:
+        """Byte offset of the `marker` (b'[[' or b'![[') that is character i of `run`, and whether
+        run.text[i:stop] is, verbatim, the source there (one text node whose content is its source)."""
+        for start, end, node, special, content in run.pieces:
             if start <= i < end:
                 break
         srcmap = node.srcmap
         if not srcmap:
-            return -1
+            return -1, False
         s0, s1 = srcmap
-        content = node.meta["content"]
         raw = self.bytes[s0:s1]
-        if not node.name == "text_special" and raw == content.encode("utf-8"):
+        if not special and raw == content.encode("utf-8"):
             prefix = content[: i - start]
-            return s0 + (len(prefix) if prefix.isascii() else len(prefix.encode("utf-8")))
+            return s0 + (len(prefix) if prefix.isascii() else len(prefix.encode("utf-8"))), stop is not None and stop <= end
         found = raw.find(marker, self._cursor.get(s0, 0))  # raw differs (a table's \|): search
         if found < 0:
-            return -1
+            return -1, False
         self._cursor[s0] = found + len(marker)
-        return s0 + found
+        return s0 + found, False
 
     # -- containers of inline content --
 
@@ -287,34 +292,26 @@ class _Renderer:
             raise _Fallback("nesting")
         for node in nodes:
             name = node.name
-            if name == "paragraph":
-                self.paragraph(node, depth)
-            elif name == "heading" or name == "lheading":
-                self.heading(node, depth)
-            elif name == "bullet_list" or name == "ordered_list":
-                self.list(node, depth)
-            elif name == "blockquote":
-                self.blockquote(node, depth)
-            elif name == "fence":
-                self.fence(node)
-            elif name == "code_block":
-                content = node.meta["content"]
-                self.close("<pre><code>" + _esc(content) + "</code></pre>\n")  # own rule: no "\n" first
-                self.texts.append(content)
-            elif name == "hr":
-                self.open("<hr />\n")
-            elif name == "table":
-                self.table(node, depth)
-            elif name == "html_block":
-                self.close(node.meta["content"])
-            elif name == "definition":
-                pass
-            elif name == "footnote_container":
-                self.footnote_container(node, depth)
-            else:
+            block = _BLOCKS.get(name)
+            if block is None:
                 raise _Fallback(name)
+            block(self, node, name, depth)
 
-    def paragraph(self, node, depth: int, prefix: str = "") -> None:
+    def code_block(self, node, _name: str, _depth: int) -> None:
+        content = node.meta["content"]
+        self.close("<pre><code>" + _esc(content) + "</code></pre>\n")  # own rule: no "\n" first
+        self.texts.append(content)
+
+    def hr(self, _node, _name: str, _depth: int) -> None:
+        self.open("<hr />\n")
+
+    def html_block(self, node, _name: str, _depth: int) -> None:
+        self.close(node.meta["content"])
+
+    def definition(self, _node, _name: str, _depth: int) -> None:
+        pass
+
+    def paragraph(self, node, _name: str, depth: int, prefix: str = "") -> None:
         children = node.children
         if not prefix and len(children) == 1 and children[0].name == "text" and self.lone_embed(children[0].meta["content"]):
             self.begin()
@@ -339,7 +336,7 @@ class _Renderer:
         meta = parse_wikilink(inner, True)
         return meta is not None and not is_image(meta["target"])
 
-    def heading(self, node, depth: int) -> None:
+    def heading(self, node, _name: str, depth: int) -> None:
         level = node.meta["level"]
         at = len(self.out)
         self.open("")
@@ -348,7 +345,7 @@ class _Renderer:
         self.inline(node.children, depth)
         raw = self.end()
         self.tag_words = True
-        text = WS_RE.sub(" ", raw).strip()
+        text = " ".join(raw.split())
         base = HEADING_PREFIX + slugify_heading(text)
         anchor, n = base, 0
         while anchor in self.anchors:
@@ -359,8 +356,8 @@ class _Renderer:
         self.out[at] += f'<h{level} id="{escape(anchor)}">'
         self.close(f"</h{level}>\n")
 
-    def list(self, node, depth: int) -> None:
-        if node.name == "bullet_list":
+    def list(self, node, name: str, depth: int) -> None:
+        if name == "bullet_list":
             tag, start = "ul", None
         else:
             tag, start = "ol", node.meta.get("start", 1)
@@ -380,31 +377,39 @@ class _Renderer:
         if not children:
             self.open(f"<li{attrs}></li>\n")
             return
-        loose_task = children[0].name == "todo_checkbox" and len(children) > 1 and children[1].name == "paragraph"
-        first_inline = children[0].name in _INLINE and not loose_task
+        names = [child.name for child in children]
+        n = len(children)
+        loose_task = names[0] == "todo_checkbox" and n > 1 and names[1] == "paragraph"
+        first_inline = names[0] in _INLINE and not loose_task
         self.open(f"<li{attrs}>" if first_inline else f"<li{attrs}>\n")
-        i, n = 0, len(children)
+        i = 0
         while i < n:
             child = children[i]
+            name = names[i]
             if loose_task and i == 0:
-                self.paragraph(children[1], depth, _CHECKED if child.meta.get("checked") else _CHECKBOX)
+                self.paragraph(children[1], "paragraph", depth, _CHECKED if child.meta.get("checked") else _CHECKBOX)
                 i = 2
                 continue
-            if child.name in _INLINE:  # a tight list's paragraph, which markdown-it hides
+            if name in _INLINE:  # a tight list's paragraph, which markdown-it hides
                 j = i
-                while j < n and children[j].name in _INLINE:
+                while j < n and names[j] in _INLINE:
                     j += 1
                 self.begin()
-                self.inline(children[i:j], depth)
+                self.inline(children[i:j] if i or j < n else children, depth)
                 self.end()
                 self.after_hidden = True
                 i = j
                 continue
-            self.blocks((child,), depth + 1)
+            if depth + 1 > _MAX_DEPTH:
+                raise _Fallback("nesting")
+            block = _BLOCKS.get(name)
+            if block is None:
+                raise _Fallback(name)
+            block(self, child, name, depth + 1)
             i += 1
         self.close("</li>\n")
 
-    def blockquote(self, node, depth: int) -> None:
+    def blockquote(self, node, _name: str, depth: int) -> None:
         children = node.children
         if not children:
             self.open("<blockquote></blockquote>\n")
@@ -448,7 +453,7 @@ class _Renderer:
         self.blocks(node.children[1:], depth + 1)
         self.close("</aside>\n")
 
-    def fence(self, node) -> None:
+    def fence(self, node, _name: str, _depth: int) -> None:
         meta = node.meta
         content = meta["content"]
         info = meta.get("info") or ""
@@ -459,7 +464,7 @@ class _Renderer:
         self.close(f"<pre><code{cls}>" + _esc(content) + "</code></pre>\n")  # own rule: no "\n" first
         self.texts.append(content)
 
-    def table(self, node, depth: int) -> None:
+    def table(self, node, _name: str, depth: int) -> None:
         aligns = node.meta.get("alignments") or []
         styles = [f' style="text-align:{a}"' if a in ("left", "right", "center") else "" for a in aligns]
         self.open("<table>\n")
@@ -478,7 +483,7 @@ class _Renderer:
             self.close(f"</{part.name}>\n")
         self.close("</table>\n")
 
-    def footnote_container(self, node, depth: int) -> None:
+    def footnote_container(self, node, _name: str, depth: int) -> None:
         defs = sorted((self.footnotes[d.meta["def_id"]], d) for d in node.children if d.meta.get("def_id") in self.footnotes)
         if not defs:
             return
@@ -503,36 +508,87 @@ class _Renderer:
             raise _Fallback("nesting")
         segments: list = []
         if first:
-            run = _Run([first_node])
+            run = _Run([(first_node, first_node.meta["content"], False)])
             segments.append((run, first_skip, len(run.text)))
         group: list = []
         for node in nodes:
-            name = node.name
-            if name == "text" or name == "text_special":
-                group.append(node)
+            name = node.name  # each pyo3 attribute read builds a new object: read each once
+            if name == "text":
+                group.append((node, node.meta["content"], False))
+                continue
+            if name == "text_special":
+                group.append((node, node.meta["content"], True))
                 continue
             if group:
-                if segments or len(group) > 1 or not self.plain_text(group[0]):
+                if segments or len(group) > 1 or not (self.plain_text(group[0]) or self.wiki_text(group[0])):
                     segments.append(_Run(group).whole())
                 group = []
             if segments or name == "link":
                 segments.append(node)
             else:
-                self.node(node, depth)
-        if group and (segments or len(group) > 1 or not self.plain_text(group[0])):
+                self.node(node, name, depth)
+        if group and (segments or len(group) > 1 or not (self.plain_text(group[0]) or self.wiki_text(group[0]))):
             segments.append(_Run(group).whole())
         if segments:
             self.segments(segments, depth)
 
-    def plain_text(self, node) -> bool:
+    def plain_text(self, item: tuple) -> bool:
         """Write a lone text node that holds no wikilink, mark or comment; False if it needs a run."""
-        content = node.meta["content"]
-        if node.name != "text" or "[[" in content or "==" in content or "%%" in content or content.endswith(("[", "!")):
+        _node, content, special = item
+        if special or "[[" in content or "==" in content or "%%" in content or content.endswith(("[", "!")):
             return False
         self.out.append(_esc(content))
         self.plain.append(content)
         self.plain_len += len(content)
         self.tag_run.append(content)
+        return True
+
+    def wiki_text(self, item: tuple) -> bool:
+        """Write a lone text node whose only markup is well-formed wikilinks, with its content as in
+        the source (the common case, without a _Run); False to leave it to the general `run`."""
+        node, content, special = item
+        if special or self.in_link or "[[" not in content or "==" in content or "%%" in content or content.endswith(("[", "!")):
+            return False
+        links = []
+        p = content.find("[[")
+        while p >= 0:
+            close = content.find("]]", p + 2, p + 2 + MAX_WIKILINK)
+            if close < 0 or "[[" in content[p + 2 : close]:
+                return False
+            embed = p > 0 and content[p - 1] == "!"
+            meta = parse_wikilink(content[p + 2 : close], embed)
+            if meta is None:
+                return False
+            links.append((p - 1 if embed else p, close + 2, meta))
+            p = content.find("[[", close + 2)
+        srcmap = node.srcmap
+        if not srcmap or self.bytes[srcmap[0] : srcmap[1]] != content.encode("utf-8"):
+            return False
+        s0 = srcmap[0]
+        out, plain, tag_run = self.out, self.plain, self.tag_run
+        emitted = 0
+        for start, end, meta in links:
+            if start > emitted:
+                piece = content[emitted:start]
+                out.append(_esc(piece))
+                plain.append(piece)
+                self.plain_len += len(piece)
+                tag_run.append(piece)
+            self.flush_tags()
+            tag_run = self.tag_run
+            prefix = content[:start]
+            meta["span"] = self.at(s0 + (len(prefix) if prefix.isascii() else len(prefix.encode("utf-8"))))
+            label = display_label(meta)
+            out.append(HOLE.format(self.hole(meta)) + escape(label) + HOLE_END)
+            plain.append(label)
+            self.plain_len += len(label)
+            emitted = end
+        if emitted < len(content):
+            piece = content[emitted:]
+            out.append(_esc(piece))
+            plain.append(piece)
+            self.plain_len += len(piece)
+            tag_run.append(piece)
         return True
 
     def segments(self, segments: list, depth: int) -> None:
@@ -543,10 +599,11 @@ class _Renderer:
             if type(seg) is tuple:
                 i = self.run(segments, i, depth)
                 continue
-            if seg.name == "link" and self.bracketed(segments, i):
+            name = seg.name
+            if name == "link" and self.bracketed(segments, i):
                 self.reference_wikilink(segments, i)
             else:
-                self.node(seg, depth)
+                self.node(seg, name, depth)
             i += 1
 
     def reference_wikilink(self, segments: list, i: int) -> None:
@@ -667,7 +724,7 @@ class _Renderer:
 
     def check_unclosed(self, run: _Run, p: int) -> None:
         """`[[` closed later on the line, past another node: markdown-it-py made that a wikilink."""
-        pos = self.source_of(run, p, b"[[")
+        pos = self.source_of(run, p, b"[[")[0]
         if pos < 0:
             return
         b = self.bytes
@@ -690,7 +747,7 @@ class _Renderer:
             else:
                 self.tag_run.append(piece)
             return
-        for start, end, _node, special in pieces:
+        for start, end, _node, special, _content in pieces:
             if end <= a or start >= b:
                 continue
             piece = run.text[max(a, start) : min(b, end)]
@@ -705,9 +762,9 @@ class _Renderer:
         if self.in_link:
             raise _Fallback("wikilink in a link label")
         content_raw = run.text[start:end]
-        pos = self.source_of(run, start, b"![[" if embed else b"[[")
+        pos, verbatim = self.source_of(run, start, b"![[" if embed else b"[[", end)
         raw = content_raw
-        if pos >= 0:
+        if pos >= 0 and not verbatim:  # take the link as written (a table cell's \| is unescaped)
             close = self.bytes.find(b"]]", pos + (3 if embed else 2))
             if close >= 0:
                 candidate = self.bytes[pos : close + 2].decode("utf-8", "replace")
@@ -735,8 +792,7 @@ class _Renderer:
         self.flush_tags()
         self.out.append("</mark>")
 
-    def node(self, node, depth: int) -> None:
-        name = node.name
+    def node(self, node, name: str, depth: int) -> None:
         out = self.out
         if name == "softbreak" or name == "hardbreak":
             self.flush_tags()
@@ -845,6 +901,22 @@ class _Renderer:
         self.add_plain(plain)
 
 
+_BLOCKS: dict[str, Callable] = {
+    "paragraph": _Renderer.paragraph,
+    "heading": _Renderer.heading,
+    "lheading": _Renderer.heading,
+    "bullet_list": _Renderer.list,
+    "ordered_list": _Renderer.list,
+    "blockquote": _Renderer.blockquote,
+    "fence": _Renderer.fence,
+    "code_block": _Renderer.code_block,
+    "hr": _Renderer.hr,
+    "table": _Renderer.table,
+    "html_block": _Renderer.html_block,
+    "definition": _Renderer.definition,
+    "footnote_container": _Renderer.footnote_container,
+}  # block node name -> how to render it; any other name goes to md_legacy
+
 _WIKI_IN_ALT = re.compile(r"(!?)\[\[([^\n]*?)\]\]")
 
 
@@ -882,9 +954,6 @@ def _attrs(attrs) -> str:
     return "".join(f' {k}="{_esc(v)}"' for k, v in attrs.items()) if attrs else ""
 
 
-_ODD_TICKS_IN_LINK = re.compile(r"^(?=[^\n]*\]\(|[^\n]*\]\[)[^`\n]*`(?:[^`\n]*`[^`\n]*`)*[^`\n]*$", re.M)
-
-
 def _needs_legacy(markdown: str) -> bool:
     """Bodies only markdown-it-py renders as ctxgen always did (see the module docstring).
 
@@ -894,8 +963,23 @@ def _needs_legacy(markdown: str) -> bool:
         "^[" in markdown
         or "\r" in markdown
         or ("%%" in markdown and _BLOCK_COMMENT_RE.search(markdown) is not None)
-        or ("`" in markdown and "](" in markdown or "][" in markdown) and _ODD_TICKS_IN_LINK.search(markdown) is not None
+        or ("`" in markdown and _odd_ticks_in_link(markdown))
     )
+
+
+def _odd_ticks_in_link(markdown: str) -> bool:
+    """A line with `](` or `][` and an odd number of backticks (a linear scan, not a regex)."""
+    for marker in ("](", "]["):
+        i = markdown.find(marker)
+        while i >= 0:
+            start = markdown.rfind("\n", 0, i) + 1
+            end = markdown.find("\n", i)
+            if end < 0:
+                end = len(markdown)
+            if markdown.count("`", start, end) % 2:
+                return True
+            i = markdown.find(marker, end)
+    return False
 
 
 def render_body(markdown: str, span: Span, allow_html: bool = False) -> tuple[RenderedBody, list[Diagnostic]]:
@@ -919,7 +1003,7 @@ def render_body(markdown: str, span: Span, allow_html: bool = False) -> tuple[Re
                 links=tuple(r.links),  # type: ignore[arg-type]
                 headings=headings,
                 first_h1=next((h.text for h in headings if h.level == 1), None),
-                text=WS_RE.sub(" ", " ".join(r.texts)).strip(),
+                text=" ".join(" ".join(r.texts).split()),  # str.split: the same whitespace as \s, faster
                 tags=tuple(r.tags),
             )
             return body, r.diagnostics

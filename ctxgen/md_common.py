@@ -22,6 +22,7 @@ PIPE_RE = re.compile(r"\\?\|")
 TAG_RE = re.compile(r"(?<![^\s(\[,;:])#([\w][\w/\-]*)")
 CALLOUT_RE = re.compile(r"^\[!([A-Za-z][\w-]*)\]([+-]?)[ \t]*(.*)$")
 WS_RE = re.compile(r"\s+")
+_NON_WORD_RE = re.compile(r"[^\w]+")
 
 
 def escape(text: str) -> str:
@@ -30,8 +31,8 @@ def escape(text: str) -> str:
 
 def slugify_heading(text: str) -> str:
     """Unicode-aware slug: lower case, word characters kept, everything else a single '-'."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    slug = re.sub(r"[^\w]+", "-", text).strip("-_")
+    text = text.lower() if text.isascii() else unicodedata.normalize("NFKC", text).casefold()
+    slug = _NON_WORD_RE.sub("-", text).strip("-_")
     return slug or "section"
 
 
@@ -55,7 +56,7 @@ def display_label(meta: dict) -> str:
 
 def parse_wikilink(inner: str, embed: bool) -> dict | None:
     """The parts of `[[inner]]`; None when it names nothing (`[[]]`, `[[|x]]`, `[[#]]`)."""
-    parts = PIPE_RE.split(inner, maxsplit=1)
+    parts = PIPE_RE.split(inner, maxsplit=1) if "|" in inner else (inner,)
     label = parts[1].strip() if len(parts) > 1 else None
     target, sep, heading = parts[0].partition("#")
     target = target.strip()
@@ -75,7 +76,7 @@ def around(raw: str, offset: int) -> str:
     if hi < len(raw):
         cut = raw.rfind(" ", offset, hi)
         hi = cut if cut > offset else hi
-    text = WS_RE.sub(" ", raw[lo:hi]).strip()
+    text = " ".join(raw[lo:hi].split())  # = \s+ to " ", stripped, but faster
     return ("…" if lo > 0 else "") + text + ("…" if hi < len(raw) else "")
 
 
