@@ -26,19 +26,24 @@ allow_html; linkify and typographer off):
 - Code fences keep their language class (`language-mermaid`, `language-math`).
 
 Why two parsers. The build must do 10,000 topics in under 15 s on 2 cores; markdown-it-py costs
-about 3 ms of CPU per 3.5 KB note (2.1 ms to parse alone), 30 s for 10,000. So bodies are parsed
-by markdown-it-pyrs (markdown-it.rs, the same markdown-it rules in Rust: 0.16 ms per note to a
-tree), and one Python pass over the tree (`_Renderer`) writes the HTML and does everything above:
-1.6 ms per note in all for now, against 3.8 ms before and 2.5–2.7 ms for markdown-it-py alone (300
-benchmark notes, process_time, same run); the Python pass (~12 µs a node) is what is left to tune.
+about 3 ms of CPU per 3.5 KB note just to render (3.2–3.6 ms measured below), 30 s for 10,000. So
+bodies are parsed by markdown-it-pyrs (markdown-it.rs, the same markdown-it rules in Rust: about
+0.18 ms per note to a tree), and one Python pass over the tree (`_Renderer`) writes the HTML and
+does everything above. Measured over 300 benchmark notes (gen_corpus.py --flavours ctxgen, bodies
+only, process_time, one run on a loaded machine): tree 0.18–0.21 ms, render_body 0.85–0.87 ms
+(4.1–4.7x the tree), markdown-it-py render 3.2–3.6 ms (render_body is 0.25–0.27 of it). The
+Python pass (~6 µs a node, ~100 nodes a note) is still most of the cost.
 The few bodies that tree cannot render the way ctxgen always did go to markdown-it-py
 (ctxgen.md_legacy) instead — see `_needs_legacy` and `_Fallback`: inline footnotes `^[..]`
-(markdown-it.rs 0.6 is exponential on nested ones and can panic), nesting deeper than 20,
-a wikilink whose brackets markdown-it.rs read as a link, `[[` closed in another inline node.
+(markdown-it.rs 0.6 is exponential on nested ones and can panic), `%%` block comments, `\\r`,
+nesting deeper than 20, odd backticks on a line with a link (a panic in markdown-it.rs 0.6), a
+wikilink whose brackets markdown-it.rs read as a link, `[[` closed in another inline node, and any
+body whose parse panics (`_quiet_tree` keeps the panic's message off the terminal).
 """
 from __future__ import annotations
 
 import html as _html
+import os
 import re
 from bisect import bisect_right
 from collections.abc import Callable
@@ -82,6 +87,10 @@ _RULES = [
     "autolink", "backticks", "emphasis", "entity", "escape", "image", "link", "newline",
     "strikethrough", "table", "tasklist", "footnote",
 ]  # = markdown-it's "commonmark" preset without raw HTML, + the GFM-ish extensions we use
+# A panic in markdown-it.rs is caught (the body goes to md_legacy), but Rust's panic hook has already
+# written to fd 2 — with a backtrace under RUST_BACKTRACE=1. Rust reads the variable at its first
+# panic, so setting it here drops the backtrace from any panic; `_quiet_tree` hides the message too.
+os.environ["RUST_BACKTRACE"] = "0"
 _RUST_SAFE = _RustMarkdownIt("zero").enable_many(_RULES)
 _RUST_HTML = _RustMarkdownIt("zero").enable_many(_RULES + ["html_block", "html_inline"])
 
@@ -982,12 +991,35 @@ def _odd_ticks_in_link(markdown: str) -> bool:
     return False
 
 
+_devnull: int | None = None
+
+
+def _quiet_tree(parser: _RustMarkdownIt, src: str):
+    """parser.tree(src) with fd 2 pointed at /dev/null, so a panic's message never reaches the
+    terminal. Only for bodies with a backtick and a '[': markdown-it.rs 0.6's known panic
+    (code_pair.rs, a backtick left open in a link label) needs both. Costs two dup2 calls."""
+    global _devnull
+    try:
+        if _devnull is None:
+            _devnull = os.open(os.devnull, os.O_WRONLY)
+        saved = os.dup(2)
+    except OSError:  # no fd 2 (or no /dev/null): nothing to protect
+        return parser.tree(src)
+    try:
+        os.dup2(_devnull, 2)
+        return parser.tree(src)
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 def render_body(markdown: str, span: Span, allow_html: bool = False) -> tuple[RenderedBody, list[Diagnostic]]:
     """Render one Markdown body; `span` is where its first line sits in its file."""
     if not _needs_legacy(markdown):
         src = markdown.replace("\x00", "\ufffd") if "\x00" in markdown else markdown
+        parser = _RUST_HTML if allow_html else _RUST_SAFE
         try:
-            tree = (_RUST_HTML if allow_html else _RUST_SAFE).tree(src)
+            tree = _quiet_tree(parser, src) if "`" in src and "[" in src else parser.tree(src)
             r = _Renderer(src, span)
             r.blocks(tree.children, 0)
         except _Fallback:
