@@ -1,6 +1,7 @@
-"""LTM 1.3 reader against the CXTM test suite (../shared/topicmaps/cxtm/ltm) and real maps.
+"""LTM 1.3 reader: error positions, real maps and language corners.
 
-Pass = byte-identical CXTM for each valid input, rejection (with a position) of each invalid one.
+The suite's valid and invalid inputs run in tests/test_cxtm.py with every other syntax;
+this file holds the reader-specific checks: exact error positions, real maps, language corners.
 """
 from __future__ import annotations
 
@@ -14,45 +15,6 @@ from ctxgen.interchange.cxtm import serialize
 from ctxgen.interchange.ltm import read_ltm, read_ltm_text
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "topicmaps"
-SUITE = SHARED / "cxtm" / "ltm"
-VALID = sorted((SUITE / "in").glob("*.ltm"))
-INVALID = sorted((SUITE / "invalid").glob("*.ltm"))
-# Inputs that cannot pass, with the reason; they count as failures in the totals.
-KNOWN_FAILURES: dict[str, str] = {}
-
-_results: dict[str, list[bool]] = {"valid": [], "invalid": []}
-
-
-@pytest.mark.parametrize("path", VALID, ids=lambda p: p.name)
-def test_valid_matches_baseline(path: Path) -> None:
-    diags = Diagnostics()
-    tm = read_ltm(path, diags)
-    ok = tm is not None and not diags.items
-    if ok:
-        got = serialize(tm, locators.file_iri(path))
-        ok = got == (SUITE / "baseline" / (path.name + ".cxtm")).read_bytes()
-    _results["valid"].append(ok)
-    if path.name in KNOWN_FAILURES:
-        pytest.xfail(KNOWN_FAILURES[path.name])
-    assert tm is not None, [d.format() for d in diags.items]
-    assert ok, f"CXTM of {path.name} differs from the baseline"
-
-
-@pytest.mark.parametrize("path", INVALID, ids=lambda p: p.name)
-def test_invalid_is_rejected_with_position(path: Path) -> None:
-    diags = Diagnostics()
-    tm = read_ltm(path, diags)
-    ok = tm is None and bool(diags.errors) and diags.errors[0].span is not None
-    _results["invalid"].append(ok)
-    assert tm is None
-    err = diags.errors[0]
-    assert err.code.startswith(("ltm-", "tm-")) and err.span and err.span.line >= 1 and err.span.col >= 1
-
-
-def test_suite_is_present() -> None:
-    assert len(VALID) >= 60 and len(INVALID) >= 20
-
-
 @pytest.mark.parametrize("name", ["pokemon.ltm", "ItalianOpera.ltm", "dc.ltmm"])
 def test_real_maps_read(name: str) -> None:
     diags = Diagnostics()
@@ -97,10 +59,3 @@ def test_huge_garbage_gives_one_diagnostic() -> None:
     diags = Diagnostics()
     assert read_ltm_text("[" * 200_000, "t.ltm", "file:///tmp/t.ltm", diags) is None
     assert len(diags.errors) == 1
-
-
-def test_zz_totals() -> None:
-    """Per-folder pass counts (known failures count as failures)."""
-    v, i = _results["valid"], _results["invalid"]
-    print(f"\nLTM suite: valid {sum(v)}/{len(VALID)}, invalid {sum(i)}/{len(INVALID)}")
-    assert len(v) in (0, len(VALID)) and len(i) in (0, len(INVALID))
