@@ -34,7 +34,9 @@ def test_wheel_contains_themes_skeleton_and_vendor_assets(wheel: Path):
         "ctxgen/themes/default/static/style.css",
         "ctxgen/themes/default/static/js/ctxgen.js",
         "ctxgen/themes/default/static/vendor/vis-network.min.js",
-        "ctxgen/themes/default/static/vendor/minisearch.js",
+        "ctxgen/themes/default/static/vendor/vis-timeline.min.js",
+        "ctxgen/themes/default/static/vendor/leaflet.js",
+        "ctxgen/themes/default/static/vendor/leaflet.LICENSE.txt",
         "ctxgen/skeleton/ctxgen.yaml",
         "ctxgen/skeleton/.github/workflows/pages.yml",
     ):
