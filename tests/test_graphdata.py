@@ -10,10 +10,10 @@ from ctxgen.config import Config, Schema, TopicType, AssociationType
 from ctxgen.diagnostics import Span
 from ctxgen.graphdata import (
     GLOBAL_GRAPH_PATH,
+    LEGEND_PATH,
     SiteGraph,
-    global_graph,
+    cluster_graph_path,
     graph_files,
-    neighbourhood,
     to_networkx,
     topic_graph_path,
     topic_graph_url,
@@ -41,6 +41,8 @@ def sample_map() -> tuple[TopicMap, Config]:
     tm.add_association(Association("wrote", [Role("work", "notes"), Role("author", "ada")]))
     tm.add_association(Association("premiere", [Role("work", "opera"), Role("venue", "fenice"), Role("composer", "verdi")]))
     tm.add_supertype("person", "agent")
+    topic(tm, "formal", "Formal")
+    tm.add_association(Association("met", [Role("tm:x", "ada"), Role("tm:x", "charles")], scope=frozenset({"formal"})))
     tm.mentions += [Mention("ada", "charles", SPAN), Mention("ada", "charles", SPAN), Mention("ada", "ada", SPAN),
                     Mention("charles", "notes", SPAN)]
     schema = Schema(
@@ -51,35 +53,76 @@ def sample_map() -> tuple[TopicMap, Config]:
     return tm, Config(schema=schema)
 
 
+def files_of(tm, config):
+    files = graph_files(tm, config)
+    return files, json.loads(files[LEGEND_PATH]), json.loads(files[GLOBAL_GRAPH_PATH])
+
+
+def all_nodes(files, overview, legend) -> dict[str, dict]:
+    """Every node of the cluster files as a dict (docs/graph-json.md)."""
+    out = {}
+    for c in overview["clusters"]:
+        for arr in json.loads(files[c["src"]])["nodes"]:
+            hub = arr[0].startswith("assoc:")
+            out[arr[0]] = {"label": arr[1], "type": (legend["association_types"] if hub else legend["topic_types"])[arr[2]]["id"],
+                           "degree": arr[3], "x": arr[4], "y": arr[5], "url": arr[6] if len(arr) > 6 else arr[0] + "/"}
+    return out
+
+
+def all_edges(files, overview, legend) -> list[tuple]:
+    ids = {}
+    edges = []
+    for c in overview["clusters"]:
+        chunk = json.loads(files[c["src"]])
+        for k, arr in enumerate(chunk["nodes"]):
+            ids[chunk["first"] + k] = arr[0]
+    for c in overview["clusters"]:
+        for a, b, s in json.loads(files[c["src"]])["edges"]:
+            st = legend["styles"][s]
+            edges.append((st["kind"], ids[a], ids[b], st.get("type", ""), st.get("label", ""), tuple(st.get("roles", [])),
+                          tuple(st.get("scope", []))))
+    return sorted(edges)
+
+
 def test_global_graph_nodes_edges_and_legend():
     tm, config = sample_map()
-    g = global_graph(tm, config)
-    ids = [n["id"] for n in g["nodes"]]
-    assert ids == sorted(ids)
-    assert "tm:type" not in ids and "agent" in ids
-    ada = next(n for n in g["nodes"] if n["id"] == "ada")
-    assert ada == {"id": "ada", "label": "Ada <b>Lovelace</b>", "kind": "topic", "type": "person",
-                   "group": "person", "color": "#e4572e", "shape": "star", "url": "ada/", "degree": 2}
-    notes = next(n for n in g["nodes"] if n["id"] == "notes")
-    assert notes["color"].startswith("#") and notes["shape"] == "dot"  # unsafe schema values replaced
-    kinds = sorted((e["kind"], e["from"], e["to"], e.get("type", ""), e.get("label", ""), tuple(e.get("roles", [])))
-                   for e in g["edges"])
-    assert all(set(e) == {"from", "to", "kind"} for e in g["edges"] if e["kind"] == "mention")
-    hub = next(n for n in g["nodes"] if n["kind"] == "association")
-    assert hub["id"] == "assoc:1" and hub["shape"] == "diamond"
-    assert kinds == sorted([
-        ("association", "ada", "notes", "wrote", "wrote", ("author", "work")),  # schema reading order
-        ("association", "person", "agent", "tm:supertype-subtype", "subtype of", ("tm:subtype", "tm:supertype")),
-        ("association", "assoc:1", "opera", "premiere", "work", ("work",)),
-        ("association", "assoc:1", "fenice", "premiere", "venue", ("venue",)),
-        ("association", "assoc:1", "verdi", "premiere", "composer", ("composer",)),
-        ("mention", "ada", "charles", "", "", ()),  # deduplicated, self-mention dropped
-        ("mention", "charles", "notes", "", "", ()),
+    files, legend, overview = files_of(tm, config)
+    nodes = all_nodes(files, overview, legend)
+    assert "tm:type" not in nodes and "agent" in nodes
+    assert set(nodes) == {t.id for t in tm.user_topics()} | {"assoc:1"}
+    assert overview["nodes"] == len(nodes) and overview["edges"] == 8
+    ada = nodes["ada"]
+    assert (ada["label"], ada["type"], ada["degree"], ada["url"]) == ("Ada <b>Lovelace</b>", "person", 3, "ada/")
+    types = {t["id"]: t for t in legend["topic_types"]}
+    assert types["person"] == {"id": "person", "label": "Human", "color": "#e4572e", "shape": "star"}
+    assert types["work"]["color"].startswith("#") and types["work"]["shape"] == "dot"  # unsafe schema values replaced
+    assert nodes["assoc:1"]["type"] == "premiere" and nodes["assoc:1"]["url"] == ""
+    assert all_edges(files, overview, legend) == sorted([
+        ("association", "ada", "notes", "wrote", "wrote", ("author", "work"), ()),  # schema reading order
+        ("association", "person", "agent", "tm:supertype-subtype", "subtype of", ("tm:subtype", "tm:supertype"), ()),
+        ("association", "assoc:1", "opera", "premiere", "work", ("work",), ()),
+        ("association", "assoc:1", "fenice", "premiere", "venue", ("venue",), ()),
+        ("association", "assoc:1", "verdi", "premiere", "composer", ("composer",), ()),
+        ("association", "ada", "charles", "met", "met", ("tm:x", "tm:x"), ("formal",)),
+        ("mention", "ada", "charles", "", "", (), ()),  # deduplicated, self-mention dropped
+        ("mention", "charles", "notes", "", "", (), ()),
     ])
-    assert [t["id"] for t in g["legend"]["topic_types"]] == ["", "person", "work"]
-    assert g["legend"]["topic_types"][1]["label"] == "Human"
-    assert [a["id"] for a in g["legend"]["association_types"]] == ["premiere", "tm:supertype-subtype", "wrote"]
-    assert g["focus"] == "" and g["version"] == 1 and g["truncated"] is False
+    assert [t["id"] for t in legend["topic_types"]] == ["", "person", "work"]
+    assert [a["id"] for a in legend["association_types"]] == ["met", "premiere", "tm:supertype-subtype", "wrote"]
+    assert legend["scopes"] == [{"id": "formal", "label": "Formal"}]
+    assert {"kind": "mention"} in legend["styles"]
+    # clusters: one per type, nodes of a cluster are consecutive global indices
+    assert [c["key"] for c in overview["clusters"]] == ["", "person", "work"]
+    assert [c["first"] for c in overview["clusters"]] == [0, overview["clusters"][0]["size"],
+                                                         overview["clusters"][0]["size"] + overview["clusters"][1]["size"]]
+    assert sum(c["size"] for c in overview["clusters"]) == len(nodes)
+
+
+def test_labels_are_text_in_json():
+    tm, config = sample_map()
+    files, legend, overview = files_of(tm, config)
+    data = files[topic_graph_path("ada")].decode()
+    assert '"Ada <b>Lovelace</b>"' in data  # plain text: the browser inserts it as text
 
 
 def test_document_equals_sorted_json_dump():
@@ -90,32 +133,43 @@ def test_document_equals_sorted_json_dump():
         assert data == json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode(), path
 
 
-def test_graph_files_one_per_topic_and_deterministic():
+def test_graph_files_and_deterministic():
     tm, config = sample_map()
     files = graph_files(tm, config)
     topics = sorted(t.id for t in tm.user_topics())
-    assert sorted(files) == sorted([GLOBAL_GRAPH_PATH] + [topic_graph_path(t) for t in topics])
+    overview = json.loads(files[GLOBAL_GRAPH_PATH])
+    assert sorted(files) == sorted([GLOBAL_GRAPH_PATH, LEGEND_PATH] + [topic_graph_path(t) for t in topics]
+                                   + [cluster_graph_path(i) for i in range(len(overview["clusters"]))])
     tm2, _ = sample_map()
     assert graph_files(tm2, config) == files
+    g = SiteGraph.build(tm, config)
+    assert all(g.file(p) == d for p, d in files.items()) and g.file("graph/t/nope.json") is None
 
 
-def test_neighbourhood_depths_and_hubs():
+def local(tm, config, focus, depth=3):
+    g = SiteGraph.build(tm, config)
+    doc = json.loads(g.neighbourhood_json(focus, depth))
+    names = [n[0] for n in doc["nodes"]]
+    return doc, {n[0]: n[4] for n in doc["nodes"]}, {(names[a], names[b]) for a, b, _ in doc["edges"]}
+
+
+def test_neighbourhood_rings_and_hubs():
     tm, config = sample_map()
-    one = neighbourhood(tm, config, "ada", depth=1)
-    assert one["focus"] == "ada"
-    assert sorted(n["id"] for n in one["nodes"]) == ["ada", "charles", "notes"]
-    # charles-notes joins two depth-1 nodes: left out at the outer ring
-    assert sorted((e["from"], e["to"]) for e in one["edges"]) == [("ada", "charles"), ("ada", "notes")]
-    two = neighbourhood(tm, config, "ada", depth=2)
-    assert ("charles", "notes") in {(e["from"], e["to"]) for e in two["edges"]}
-    # a hub is not a hop: the opera's co-players are at depth 1
-    op = neighbourhood(tm, config, "opera", depth=1)
-    assert sorted(n["id"] for n in op["nodes"]) == ["assoc:1", "fenice", "opera", "verdi"]
-    assert [a["id"] for a in op["legend"]["association_types"]] == ["premiere"]
-    assert neighbourhood(tm, config, "nope")["nodes"] == []
+    doc, ring, edges = local(tm, config, "ada")
+    assert doc["focus"] == "ada" and doc["depth"] == 3 and doc["legend"] == LEGEND_PATH
+    assert ring == {"ada": 0, "charles": 1, "notes": 1}
+    doc1, ring1, edges1 = local(tm, config, "ada", depth=1)
+    # charles-notes joins two nodes of the outer ring: left out at depth 1
+    assert edges1 == {("ada", "charles"), ("ada", "notes")}
+    _, ring2, edges2 = local(tm, config, "ada", depth=2)
+    assert ("charles", "notes") in edges2
+    # a hub is not a hop: the opera's co-players are in ring 1, with the hub
+    _, op, _ = local(tm, config, "opera", depth=1)
+    assert op == {"opera": 0, "assoc:1": 1, "fenice": 1, "verdi": 1}
+    assert json.loads(SiteGraph.build(tm, config).neighbourhood_json("nope"))["nodes"] == []
 
 
-def test_neighbourhood_is_capped_and_keeps_edges_among_included():
+def test_neighbourhood_rings_are_capped():
     tm = TopicMap()
     topic(tm, "star", "Star")
     for i in range(500):
@@ -123,11 +177,12 @@ def test_neighbourhood_is_capped_and_keeps_edges_among_included():
         tm.mentions.append(Mention(f"t{i:03}", "star", SPAN))
     tm.mentions.append(Mention("t000", "t001", SPAN))
     g = SiteGraph.build(tm, Config())
-    nodes, edges, truncated = g.neighbourhood_ids("t000", depth=2, cap=20)
-    assert truncated and len(nodes) == 20 and {"star", "t001"} <= set(nodes)
+    nodes, edges, truncated = g.neighbourhood_ids("t000", depth=2, caps=(5, 7))
+    rings = dict(nodes)
+    assert truncated == [False, True] and len(nodes) == 1 + 2 + 7 and {"star", "t001"} <= set(rings)
+    assert sorted(rings.values()) == [0, 1, 1] + [2] * 7
     for i in edges:
-        assert g.edges[i]["from"] in nodes and g.edges[i]["to"] in nodes
-    assert any({g.edges[i]["from"], g.edges[i]["to"]} == {"star", "t001"} for i in edges)
+        assert g.edges[i]["from"] in rings and g.edges[i]["to"] in rings
 
 
 def test_urls_and_paths_are_encoded():
@@ -135,34 +190,36 @@ def test_urls_and_paths_are_encoded():
     assert topic_graph_url("people/ada lovelace#1") == "graph/t/people/ada%20lovelace%231.json"
     tm = TopicMap()
     topic(tm, "café?x", "Café")
-    assert global_graph(tm, Config())["nodes"][0]["url"] == "caf%C3%A9%3Fx/"
+    files, legend, overview = files_of(tm, Config())
+    assert all_nodes(files, overview, legend)["café?x"]["url"] == "caf%C3%A9%3Fx/"
 
 
 def test_to_networkx():
     tm, config = sample_map()
     mg = to_networkx(tm, config)
-    assert mg.number_of_nodes() == len(global_graph(tm, config)["nodes"])
-    assert mg.number_of_edges() == 7
-    assert mg.nodes["ada"]["type"] == "person"
+    assert mg.number_of_nodes() == len(list(tm.user_topics())) + 1
+    assert mg.number_of_edges() == 8
+    assert mg.nodes["ada"]["type"] == "person" and isinstance(mg.nodes["ada"]["x"], int)
     assert mg.degree("assoc:1") == 3
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 15), st.integers(0, 15)), max_size=60), st.integers(0, 15),
        st.integers(1, 3))
-def test_neighbourhood_is_within_depth(pairs, focus, depth):
-    """Every node lies within `depth` hops of the focus (checked by networkx) and every edge joins two nodes."""
+def test_neighbourhood_rings_are_distances(pairs, focus, depth):
+    """Uncapped, every node's ring is its distance from the focus (checked by networkx)."""
     import networkx as nx
     tm = TopicMap()
     for i in range(16):
         topic(tm, f"n{i}")
     tm.mentions += [Mention(f"n{a}", f"n{b}", SPAN) for a, b in pairs]
     g = SiteGraph.build(tm, Config())
-    nodes, edges, truncated = g.neighbourhood_ids(f"n{focus}", depth=depth, cap=1000)
+    nodes, edges, truncated = g.neighbourhood_ids(f"n{focus}", depth=depth, caps=(1000,) * depth)
     dist = nx.single_source_shortest_path_length(to_networkx(tm), f"n{focus}", cutoff=depth)
-    assert set(nodes) == set(dist) and not truncated
+    assert dict(nodes) == dist and not any(truncated)
     for i in edges:
-        assert g.edges[i]["from"] in dist and g.edges[i]["to"] in dist
+        a, b = g.edges[i]["from"], g.edges[i]["to"]
+        assert a in dist and b in dist and min(dist[a], dist[b]) < depth
 
 
 def test_ten_thousand_topics_is_fast():
@@ -173,11 +230,11 @@ def test_ten_thousand_topics_is_fast():
     for i in range(n):
         for k in (1, 2, 3, 7, 11, 50, 301):
             tm.mentions.append(Mention(f"t{i}", f"t{(i * k + 13) % n if k > 3 else k}", SPAN))
-    start = time.perf_counter()
+    start = time.process_time()
     files = graph_files(tm, Config())
-    elapsed = time.perf_counter() - start
-    assert len(files) == n + 7 + 1
-    assert elapsed < 10, elapsed
+    elapsed = time.process_time() - start
+    assert sum(1 for p in files if p.startswith("graph/t/")) == n + 7
+    assert elapsed < 15, elapsed
 
 
 def test_example_map_graph_is_byte_identical_across_builds():
@@ -188,7 +245,7 @@ def test_example_map_graph_is_byte_identical_across_builds():
     second = load_map(example)
     a = graph_files(first.topic_map, first.config)
     assert a == graph_files(second.topic_map, second.config)
-    g = json.loads(a[GLOBAL_GRAPH_PATH])
-    ids = {n["id"] for n in g["nodes"]}
-    assert all(e["from"] in ids and e["to"] in ids for e in g["edges"])
-    assert {t["id"] for t in g["legend"]["topic_types"]} == {n["type"] for n in g["nodes"] if n["kind"] == "topic"}
+    legend, overview = json.loads(a[LEGEND_PATH]), json.loads(a[GLOBAL_GRAPH_PATH])
+    nodes = all_nodes(a, overview, legend)
+    assert len(nodes) == overview["nodes"]
+    assert all(e[1] in nodes and e[2] in nodes for e in all_edges(a, overview, legend))

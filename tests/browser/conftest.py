@@ -165,3 +165,24 @@ def page(browser):
     yield pg
     context.close()
 
+
+
+GEN_CORPUS = REPO.parent / "shared" / "bench" / "gen_corpus.py"
+BIG_N = 10_000
+BIG_HOSTILE = '---\ntitle: "<img src=x onerror=alert(1)> Zyzzyva"\ntype: concept\n---\nA hostile title.\n'
+
+
+@pytest.fixture(scope="session")
+def big_site(tmp_path_factory, vendor_files):
+    """A generated 10,000-topic map (../shared/bench/gen_corpus.py) plus one topic whose title is
+    markup, built once per session and served under the sub-path."""
+    root = tmp_path_factory.mktemp("big-site")
+    subprocess.run([sys.executable, str(GEN_CORPUS), str(BIG_N), str(root / "corpus"), "--flavours", "ctxgen"],
+                   check=True, stdout=subprocess.DEVNULL, timeout=600)
+    map_dir = root / "corpus" / "ctxgen"
+    (map_dir / "topics" / "zz-hostile.md").write_text(BIG_HOSTILE, encoding="utf-8")
+    site_dir = build_site(map_dir, root / "www" / SUB_PATH)
+    server, port = _serve(root / "www")
+    yield Site(site_dir, f"http://127.0.0.1:{port}/{SUB_PATH}/")
+    server.shutdown()
+    server.server_close()

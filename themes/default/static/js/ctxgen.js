@@ -1,8 +1,10 @@
 /* ctxgen default theme: graphs (vis-network). Search lives in search.js.
  *
  * Plain modern JavaScript, no build step. Reads the DOM contract of docs/themes.md and the JSON
- * formats of docs/graph-json.md. Every URL is resolved against <html data-root>, so the site works
- * at a domain root and under a sub-path; nothing is ever fetched from another origin.
+ * formats of docs/graph-json.md (version 2): positions are computed at build time, so no graph
+ * runs a physics simulation. The global graph starts as one node per cluster and opens a
+ * cluster on click; a topic page draws its neighbourhood in rings with a depth control.
+ * Every URL is resolved against <html data-root>; nothing is fetched from another origin.
  * Content is untrusted: it only ever reaches the page through textContent.
  */
 (() => {
@@ -10,23 +12,21 @@
 
   const ROOT = document.documentElement.dataset.root || "./";
   const api = (window.ctxgen = window.ctxgen || {});
-  api.graphs = []; // the vis Network objects, in document order (for tests and user scripts)
+  api.graphs = []; // the vis Network objects, in document order; each has .ctxgen (see docs)
 
   const SHAPE_GLYPHS = {
     dot: "●", diamond: "◆", star: "★", triangle: "▲", triangleDown: "▼", square: "■", hexagon: "⬢",
   };
-  const MANY_EDGES = 400; // above this, edge labels only show on hover (they would hide the graph)
-  const MANY_NODES = 800; // above this, a cheaper layout and physics off once stable
-  const MAX_DRAWN_NODES = 1500; // a browser cannot lay out more usefully: the most connected are drawn
+  const OPEN_ALL_BELOW = 1200; // a global graph with fewer nodes starts with every cluster open
+  const EDGE_LABELS_BELOW = 300; // edge labels drawn when fewer edges are visible (else on hover)
+  const RING_RADIUS = 190; // local graph: distance between rings
 
   // --- helpers -----------------------------------------------------------------------------
-  /** A same-origin absolute URL for a path relative to the site root, or null. */
   function siteUrl(relative) {
     const url = new URL(ROOT + relative, document.baseURI);
     return url.origin === location.origin ? url : null;
   }
 
-  /** A same-origin URL as written in an attribute (already root-prefixed by the template), or null. */
   function sameOrigin(href) {
     const url = new URL(href, document.baseURI);
     return url.origin === location.origin ? url : null;
@@ -39,6 +39,12 @@
     return response.json();
   }
 
+  const legends = new Map();
+  function fetchLegend(path) { // one request per page, shared by its graphs
+    if (!legends.has(path)) legends.set(path, fetchJSON(siteUrl(path)));
+    return legends.get(path);
+  }
+
   function cssVar(name, fallback) {
     const value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
     return value || fallback;
@@ -49,7 +55,6 @@
       text: cssVar("--ctx-text", "#1d232a"),
       muted: cssVar("--ctx-muted", "#5d6673"),
       surface: cssVar("--ctx-surface", "#ffffff"),
-      line: cssVar("--ctx-line", "#dfe2e6"),
       accent: cssVar("--ctx-accent", "#1f6f9a"),
     };
   }
@@ -61,157 +66,441 @@
     return node;
   }
 
-  // --- graphs ------------------------------------------------------------------------------
-  function tooltip(text) {
-    const div = el("div", "ctx-graph-tooltip", text); // vis shows an element title as it is: text only
-    return div;
+  const tooltip = (text) => el("div", "ctx-graph-tooltip", text); // vis shows an element as it is
+
+  // --- the model: nodes and edges of the JSON, with the legend resolved ----------------------
+  /** A node of a v2 node array: [id, label, t, degree, ...extra, url?]. */
+  function readNode(arr, nExtra, legend) {
+    const [id, label, t, degree] = arr;
+    const extra = arr.slice(4, 4 + nExtra);
+    const url = arr.length > 4 + nExtra ? arr[4 + nExtra] : id + "/";
+    const hub = id.startsWith("assoc:");
+    const type = hub ? legend.association_types[t] : legend.topic_types[t];
+    return { id, label, hub, type, degree, extra, url: hub && arr.length <= 4 + nExtra ? "" : url };
   }
 
-  function visNode(node, focus, colors, typeLabels) {
-    const isHub = node.kind === "association";
-    const isFocus = node.id === focus;
-    const typeLabel = isHub ? "association" : typeLabels.get(node.type) || "untyped";
+  function nodeTitle(n) {
+    return tooltip(n.hub ? `${n.label} (association)` : `${n.label} — ${n.type ? n.type.label : "untyped"}`);
+  }
+
+  function edgeTitle(style) {
+    if (style.kind === "mention") return tooltip("mentions (a link in the text)");
+    const roles = style.role_labels || [];
+    let text = style.label;
+    if (roles.length === 2) text = `${roles[0]} — ${style.label} — ${roles[1]}`;
+    else if (roles.length === 1) text = `${style.label}: role ${roles[0]}`;
+    if (style.scope && style.scope.length) text += ` (scope: ${style.scope.join(", ")})`;
+    return tooltip(text);
+  }
+
+  function visNode(n, focus, colors, extra) {
+    const isFocus = n.id === focus;
+    const color = n.hub ? (n.type ? n.type.color : colors.muted) : n.type.color;
     return {
-      id: node.id,
-      label: node.label,
-      title: tooltip(isHub ? `${node.label} (${typeLabel})` : `${node.label} — ${typeLabel}`),
-      shape: node.shape || "dot",
-      size: isHub ? 7 : 10 + Math.min(14, 3 * Math.log2(1 + (node.degree || 0))) + (isFocus ? 6 : 0),
-      color: {
-        background: node.color,
-        border: isFocus ? colors.accent : node.color,
-        highlight: { background: node.color, border: colors.text },
-        hover: { background: node.color, border: colors.text },
-      },
+      id: n.id, label: n.hub ? "" : n.label, title: nodeTitle(n),
+      shape: n.hub ? "diamond" : n.type.shape || "dot",
+      size: n.hub ? 6 : 9 + Math.min(12, 2.5 * Math.log2(1 + (n.degree || 0))) + (isFocus ? 6 : 0),
+      color: { background: color, border: isFocus ? colors.accent : color,
+               highlight: { background: color, border: colors.text }, hover: { background: color, border: colors.text } },
       borderWidth: isFocus ? 4 : 1,
-      font: { color: colors.text, size: isHub ? 11 : 15, strokeWidth: 3, strokeColor: colors.surface },
-      ctxUrl: node.url || "",
+      font: { color: colors.text, size: 14, strokeWidth: 3, strokeColor: colors.surface },
+      ctxUrl: n.url, ...extra,
     };
   }
 
-  function visEdge(edge, index, colors, assocColors, showLabels) {
-    if (edge.kind === "mention") {
-      return { id: index, from: edge.from, to: edge.to, dashes: [4, 4], width: 1,
-               color: { color: colors.muted, opacity: 0.7 }, arrows: { to: { enabled: true, scaleFactor: 0.4 } },
-               title: tooltip("mentions") };
+  function visEdge(id, from, to, style, colors, legend, showLabel, solid) {
+    if (style.kind === "mention") {
+      return { id, from, to, dashes: solid ? false : [4, 4], width: 1, color: { color: colors.muted, opacity: 0.6 },
+               arrows: { to: { enabled: true, scaleFactor: 0.4 } }, title: edgeTitle(style) };
     }
-    const roles = edge.roles || [];
-    const directed = roles.length === 2 && roles[0] !== roles[1];
-    const color = assocColors.get(edge.type) || colors.muted;
+    const type = legend.association_types.find((a) => a.id === style.type);
+    const color = type ? type.color : colors.muted;
+    const roles = style.roles || [];
     return {
-      id: index, from: edge.from, to: edge.to, width: 2,
-      label: showLabels ? edge.label : undefined,
-      title: tooltip(edge.label || edge.type),
-      color: { color, highlight: color, hover: color },
-      arrows: { to: { enabled: directed, scaleFactor: 0.6 } },
+      id, from, to, width: 2, label: showLabel ? (roles.length === 1 ? style.label : style.label) : undefined,
+      title: edgeTitle(style), color: { color, highlight: color, hover: color },
+      arrows: { to: { enabled: roles.length === 2 && roles[0] !== roles[1], scaleFactor: 0.6 } },
       font: { color: colors.muted, size: 11, strokeWidth: 3, strokeColor: colors.surface, align: "middle" },
     };
   }
 
-  function legend(data) {
+  // --- filters and legend ------------------------------------------------------------------
+  /** What is shown: sets of hidden topic type ids, association type ids and scope ids. */
+  function newFilter() {
+    return { types: new Set(), assocs: new Set(), scopes: new Set(), mentions: true };
+  }
+
+  function styleVisible(style, filter) {
+    if (style.kind === "mention") return filter.mentions;
+    if (filter.assocs.has(style.type)) return false;
+    return !(style.scope || []).some((s) => filter.scopes.has(s));
+  }
+
+  function checkbox(label, glyph, color, checked, onChange, className) {
+    const item = el("li", className);
+    const box = document.createElement("input");
+    box.type = "checkbox";
+    box.checked = checked;
+    box.addEventListener("change", () => onChange(box.checked));
+    const lab = el("label");
+    if (glyph) {
+      const g = el("span", "ctx-graph-legend-glyph", glyph);
+      if (color) g.style.color = color;
+      g.setAttribute("aria-hidden", "true");
+      lab.append(box, g, document.createTextNode(" " + label));
+    } else {
+      lab.append(box, document.createTextNode(" " + label));
+    }
+    item.append(lab);
+    return item;
+  }
+
+  /** The legend, whose entries are also the filters. `present` limits it to what the graph has. */
+  function legendPanel(legend, present, filter, apply, solidMentions) {
     const list = el("ul", "ctx-graph-legend");
-    list.setAttribute("aria-label", "Legend");
-    const types = data.legend.topic_types || [];
+    list.setAttribute("aria-label", "Legend and filters");
+    const types = legend.topic_types.filter((t) => present.types.has(t.id));
     if (types.length) {
       list.append(el("li", "ctx-graph-legend-title", "Node colour and shape: the topic's type"));
       for (const t of types) {
-        const item = el("li", "ctx-graph-legend-type");
-        const glyph = el("span", "ctx-graph-legend-glyph", SHAPE_GLYPHS[t.shape] || SHAPE_GLYPHS.dot);
-        glyph.style.color = t.color;
-        glyph.setAttribute("aria-hidden", "true");
-        item.append(glyph, document.createTextNode(" " + t.label));
-        list.append(item);
+        list.append(checkbox(t.label, SHAPE_GLYPHS[t.shape] || SHAPE_GLYPHS.dot, t.color, !filter.types.has(t.id),
+          (on) => { on ? filter.types.delete(t.id) : filter.types.add(t.id); apply(); },
+          "ctx-graph-legend-type"));
+        list.lastChild.dataset.type = t.id;
       }
     }
-    const assocs = data.legend.association_types || [];
-    const hasMentions = data.edges.some((e) => e.kind === "mention");
-    if (assocs.length || hasMentions) {
-      list.append(el("li", "ctx-graph-legend-title", "Lines: associations by type; dashed: mentions in text"));
+    const assocs = legend.association_types.filter((a) => present.assocs.has(a.id));
+    if (assocs.length || present.mentions) {
+      list.append(el("li", "ctx-graph-legend-title", `Lines: associations by type (◆ joins the players of one association); ${solidMentions ? "thin grey" : "dashed"}: mentions in text`));
       for (const a of assocs) {
-        const item = el("li", "ctx-graph-legend-association");
-        const glyph = el("span", "ctx-graph-legend-glyph", "━");
-        glyph.style.color = a.color;
-        glyph.setAttribute("aria-hidden", "true");
-        item.append(glyph, document.createTextNode(" " + a.label));
-        list.append(item);
+        list.append(checkbox(a.label, "━", a.color, !filter.assocs.has(a.id),
+          (on) => { on ? filter.assocs.delete(a.id) : filter.assocs.add(a.id); apply(); },
+          "ctx-graph-legend-association"));
+        list.lastChild.dataset.association = a.id;
       }
-      if (hasMentions) {
-        const item = el("li", "ctx-graph-legend-mention");
-        const glyph = el("span", "ctx-graph-legend-glyph", "┄");
-        glyph.setAttribute("aria-hidden", "true");
-        item.append(glyph, document.createTextNode(" mentions"));
-        list.append(item);
+      if (present.mentions) {
+        list.append(checkbox("mentions", solidMentions ? "─" : "┄", "", filter.mentions,
+          (on) => { filter.mentions = on; apply(); }, "ctx-graph-legend-mention"));
       }
     }
-    if (data.truncated) {
-      list.append(el("li", "ctx-graph-legend-note", `Showing the ${data.nodes.length} nearest nodes.`));
-    }
-    if (data.shownOf) {
-      list.append(el("li", "ctx-graph-legend-note",
-        `Showing the ${data.nodes.length} most connected of ${data.shownOf} nodes.`));
+    const scopes = legend.scopes.filter((s) => present.scopes.has(s.id));
+    if (scopes.length) {
+      list.append(el("li", "ctx-graph-legend-title", "Associations in scope"));
+      for (const s of scopes) {
+        list.append(checkbox(s.label, "", "", !filter.scopes.has(s.id),
+          (on) => { on ? filter.scopes.delete(s.id) : filter.scopes.add(s.id); apply(); },
+          "ctx-graph-legend-scope"));
+        list.lastChild.dataset.scope = s.id;
+      }
     }
     return list;
   }
 
-  /** At most `limit` nodes, the most connected first (ties by id), with the edges among them. */
-  function mostConnected(data, limit) {
-    if (data.nodes.length <= limit) return data;
-    const nodes = data.nodes.slice()
-      .sort((a, b) => (b.degree || 0) - (a.degree || 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-      .slice(0, limit);
-    const kept = new Set(nodes.map((n) => n.id));
-    const edges = data.edges.filter((e) => kept.has(e.from) && kept.has(e.to));
-    return { ...data, nodes, edges, shownOf: data.nodes.length };
+  function presentIn(nodes, styles) {
+    const present = { types: new Set(), assocs: new Set(), scopes: new Set(), mentions: false };
+    for (const n of nodes) if (!n.hub && n.type) present.types.add(n.type.id);
+    for (const s of styles) {
+      if (s.kind === "mention") present.mentions = true;
+      else {
+        present.assocs.add(s.type);
+        for (const sc of s.scope || []) present.scopes.add(sc);
+      }
+    }
+    return present;
   }
 
-  function drawGraph(container, fullData) {
-    const data = mostConnected(fullData, MAX_DRAWN_NODES);
-    const focus = container.dataset.focus || "";
-    const colors = palette();
-    const typeLabels = new Map((data.legend.topic_types || []).map((t) => [t.id, t.label]));
-    const assocColors = new Map((data.legend.association_types || []).map((a) => [a.id, a.color]));
-    const showLabels = data.edges.length <= MANY_EDGES;
-    const big = data.nodes.length > MANY_NODES;
-    const nodes = new vis.DataSet(data.nodes.map((n) => visNode(n, focus, colors, typeLabels)));
-    const edges = new vis.DataSet(data.edges.map((e, i) => visEdge(e, i, colors, assocColors, showLabels)));
+  // --- drawing -----------------------------------------------------------------------------
+  function newNetwork(container, nodes, edges, big) {
     const network = new vis.Network(container, { nodes, edges }, {
       autoResize: true,
-      interaction: { hover: true, tooltipDelay: 150, keyboard: { enabled: true, bindToWindow: false } },
-      layout: { improvedLayout: !big, randomSeed: 7 }, // a fixed seed: the same map draws the same way
-      // Labels stay readable when a busy graph is zoomed out to fit (vis hides them below 5 px).
-      nodes: { scaling: { label: { drawThreshold: 3 } } },
-      physics: {
-        solver: "forceAtlas2Based",
-        forceAtlas2Based: { gravitationalConstant: -30, springLength: 50, avoidOverlap: 0.3 },
-        stabilization: { iterations: big ? 120 : 300, fit: true },
-      },
-    });
-    network.ctxgenData = data;
-    network.on("click", (params) => {
-      if (!params.nodes.length) return;
-      const node = nodes.get(params.nodes[0]);
-      const url = node && node.ctxUrl ? siteUrl(node.ctxUrl) : null;
-      if (url) location.assign(url.href);
+      physics: false, // positions come from the build (global) or the ring layout (local)
+      layout: { improvedLayout: false },
+      interaction: { hover: true, tooltipDelay: 150, hideEdgesOnDrag: big, hideEdgesOnZoom: big,
+                     keyboard: { enabled: true, bindToWindow: false } },
+      // level of detail: labels only once they are readable
+      nodes: { scaling: { label: { enabled: false, drawThreshold: big ? 9 : 5 } } },
+      edges: { smooth: false, selectionWidth: 1 },
     });
     network.on("hoverNode", (params) => {
       const node = nodes.get(params.node);
-      container.style.cursor = node && node.ctxUrl ? "pointer" : "default";
+      container.style.cursor = node && (node.ctxUrl || node.ctxCluster !== undefined) ? "pointer" : "default";
     });
     network.on("blurNode", () => { container.style.cursor = "default"; });
-    if (big) network.once("stabilizationIterationsDone", () => network.setOptions({ physics: false }));
-    network.once("afterDrawing", () => { container.dataset.ready = "true"; });
+    return network;
+  }
 
-    // Dark mode: recolour text and mentions from the CSS variables when the scheme changes.
-    const scheme = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
-    if (scheme && scheme.addEventListener) {
-      scheme.addEventListener("change", () => {
-        const c = palette();
-        nodes.update(data.nodes.map((n) => visNode(n, focus, c, typeLabels)));
-        edges.update(data.edges.map((e, i) => visEdge(e, i, c, assocColors, showLabels)));
-      });
+  function navigate(node) {
+    const url = node && node.ctxUrl ? siteUrl(node.ctxUrl) : null;
+    if (url) location.assign(url.href);
+  }
+
+  /** Hide the nodes and edges the filter rules out; a hub needs two visible players. */
+  function applyFilter(nodes, edges, modelNodes, modelEdges, filter, extraNodeRule) {
+    const shown = new Set();
+    for (const n of modelNodes.values()) {
+      const ok = (n.hub ? !filter.assocs.has(n.type && n.type.id) : !filter.types.has(n.type.id))
+                 && (!extraNodeRule || extraNodeRule(n));
+      if (ok) shown.add(n.id);
     }
-    container.after(legend(data));
-    api.graphs.push(network);
+    const edgeShown = new Map();
+    const hubEdges = new Map();
+    for (const e of modelEdges.values()) {
+      const styled = e.styles ? e.styles.some(([st]) => styleVisible(st, filter)) : styleVisible(e.style, filter);
+      const ok = shown.has(e.from) && shown.has(e.to) && styled && (!e.rule || e.rule());
+      edgeShown.set(e.id, ok);
+      if (ok) for (const end of [e.from, e.to]) {
+        if (modelNodes.get(end) && modelNodes.get(end).hub) hubEdges.set(end, (hubEdges.get(end) || 0) + 1);
+      }
+    }
+    for (const n of modelNodes.values()) {
+      if (n.hub && (hubEdges.get(n.id) || 0) < 2) shown.delete(n.id);
+    }
+    for (const e of modelEdges.values()) {
+      if (edgeShown.get(e.id) && !(shown.has(e.from) && shown.has(e.to))) edgeShown.set(e.id, false);
+    }
+    const nodeUpdates = [];
+    for (const n of modelNodes.values()) {
+      const hidden = !shown.has(n.id);
+      if (n.hidden !== hidden) { n.hidden = hidden; nodeUpdates.push({ id: n.id, hidden }); }
+    }
+    const edgeUpdates = [];
+    for (const e of modelEdges.values()) {
+      const hidden = !edgeShown.get(e.id);
+      if (e.hidden !== hidden) { e.hidden = hidden; edgeUpdates.push({ id: e.id, hidden }); }
+    }
+    if (nodeUpdates.length) nodes.update(nodeUpdates);
+    if (edgeUpdates.length) edges.update(edgeUpdates);
+    return shown;
+  }
+
+  // --- the local graph ---------------------------------------------------------------------
+  /** Rings around the focus; each node near the angle of its first neighbour one ring in. */
+  function ringLayout(model, edgesByNode) {
+    const pos = new Map();
+    const rings = [];
+    for (const n of model) (rings[n.ring] = rings[n.ring] || []).push(n);
+    const angle = new Map();
+    rings.forEach((members, r) => {
+      if (!members) return;
+      if (r === 0) { members.forEach((n) => { pos.set(n.id, { x: 0, y: 0 }); angle.set(n.id, 0); }); return; }
+      const want = members.map((n, i) => {
+        const inner = (edgesByNode.get(n.id) || []).map((m) => angle.get(m)).find((a) => a !== undefined);
+        return [inner !== undefined ? inner : (2 * Math.PI * i) / members.length, i, n];
+      }).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+      const offset = want.length ? want[0][0] : 0;
+      want.forEach(([, , n], i) => {
+        const a = offset + (2 * Math.PI * i) / want.length;
+        angle.set(n.id, a);
+        const radius = RING_RADIUS * r * (1 + (r > 1 ? 0.25 * (i % 2) : 0));
+        pos.set(n.id, { x: Math.round(radius * Math.cos(a)), y: Math.round(radius * Math.sin(a)) });
+      });
+    });
+    return pos;
+  }
+
+  async function drawLocal(container, data) {
+    const legend = await fetchLegend(data.legend);
+    const colors = palette();
+    const focus = data.focus;
+    const model = new Map();
+    for (const arr of data.nodes) {
+      const n = readNode(arr, 1, legend);
+      n.ring = n.extra[0];
+      model.set(n.id, n);
+    }
+    const modelEdges = new Map();
+    const edgesByNode = new Map();
+    data.edges.forEach(([a, b, s], i) => {
+      const from = data.nodes[a][0], to = data.nodes[b][0];
+      modelEdges.set(i, { id: i, from, to, style: legend.styles[s] });
+      for (const [x, y] of [[from, to], [to, from]]) {
+        if (!edgesByNode.has(x)) edgesByNode.set(x, []);
+        edgesByNode.get(x).push(y);
+      }
+    });
+    // a node's neighbours one ring in come first when placing it
+    for (const [id, list] of edgesByNode) list.sort((p, q) => model.get(p).ring - model.get(q).ring);
+    const pos = ringLayout(model.values(), edgesByNode);
+    const filter = newFilter();
+    let depth = Math.min(2, data.depth);
+    const showLabels = data.edges.length <= EDGE_LABELS_BELOW;
+    const nodes = new vis.DataSet([...model.values()].map((n) => ({ ...visNode(n, focus, colors, pos.get(n.id)), hidden: false })));
+    const edges = new vis.DataSet([...modelEdges.values()].map((e) =>
+      ({ ...visEdge(e.id, e.from, e.to, e.style, colors, legend, showLabels), hidden: false })));
+    for (const e of modelEdges.values()) {
+      e.hidden = false;
+      const rf = model.get(e.from), rt = model.get(e.to);
+      // an edge between two nodes of the outer ring is left out (a hub's edges always count)
+      e.rule = () => rf.ring <= depth && rt.ring <= depth && (Math.min(rf.ring, rt.ring) < depth || rf.hub || rt.hub);
+    }
+    for (const n of model.values()) n.hidden = false;
+    const network = newNetwork(container, nodes, edges, false);
+    const apply = () => {
+      const shown = applyFilter(nodes, edges, model, modelEdges, filter, (n) => n.ring <= depth || n.id === focus);
+      container.dataset.visible = String(shown.size);
+    };
+    network.on("click", (params) => { if (params.nodes.length) navigate(nodes.get(params.nodes[0])); });
+    const controls = el("div", "ctx-graph-controls");
+    const label = el("label", "ctx-graph-depth", "Depth ");
+    const select = document.createElement("select");
+    for (let d = 1; d <= data.depth; d++) {
+      const opt = el("option", "", `${d} hop${d > 1 ? "s" : ""}`);
+      opt.value = String(d);
+      select.append(opt);
+    }
+    select.value = String(depth);
+    select.addEventListener("change", () => { depth = Number(select.value); apply(); network.fit(); });
+    label.append(select);
+    controls.append(label);
+    if (data.truncated.some(Boolean)) controls.append(el("span", "ctx-muted", " Showing the most connected topics of each ring."));
+    container.before(controls);
+    container.after(legendPanel(legend, presentIn(model.values(), [...modelEdges.values()].map((e) => e.style)), filter, apply));
+    apply();
+    network.fit();
+    network.ctxgen = { data, filter, model, modelEdges, apply,
+                       visibleNodes: () => nodes.get({ filter: (n) => !n.hidden }).map((n) => n.id).sort(),
+                       setDepth: (d) => { select.value = String(d); select.dispatchEvent(new Event("change")); } };
+    network.ctxgenData = data;
+    return network;
+  }
+
+  // --- the global graph --------------------------------------------------------------------
+  async function drawGlobal(container, data) {
+    const legend = await fetchLegend(data.legend);
+    const colors = palette();
+    const big = data.nodes > 2000;
+    const model = new Map(); // nodes drawn: cluster nodes and nodes of open clusters
+    const modelEdges = new Map();
+    const filter = newFilter();
+    const open = new Set();
+    const ids = []; // global node index -> id, filled as clusters load
+    const pending = []; // edges of loaded chunks whose other end is not loaded yet
+    const nodes = new vis.DataSet();
+    const edges = new vis.DataSet();
+    const network = newNetwork(container, nodes, edges, big);
+
+    data.clusters.forEach((c, i) => {
+      const type = legend.topic_types[c.type];
+      model.set(`cluster:${i}`, { id: `cluster:${i}`, hub: false, type, cluster: i, hidden: false });
+      nodes.add({
+        id: `cluster:${i}`, label: `${c.label} (${c.size})`, x: c.x, y: c.y, shape: type.shape || "dot",
+        size: c.r * 0.8, title: tooltip(`${c.label}: ${c.size} topics — click to open`), // the disk its nodes fill
+        color: { background: type.color, border: colors.text }, borderWidth: 2, ctxCluster: i,
+        font: { color: colors.text, size: Math.max(40, c.r / 3), strokeWidth: 6, strokeColor: colors.surface },
+      });
+    });
+    // one line per pair of clusters (drawing thousands of lines per style made the first frame slow)
+    const pairs = new Map();
+    for (const [a, b, s, count] of data.links) {
+      const id = `link:${a}:${b}`;
+      if (!pairs.has(id)) pairs.set(id, { id, from: `cluster:${a}`, to: `cluster:${b}`, styles: [], count: 0, hidden: false });
+      const pair = pairs.get(id);
+      pair.styles.push([legend.styles[s], count]);
+      pair.count += count;
+    }
+    // level of detail: each cluster's strongest links only (all of them are a hairball)
+    const strongest = new Set();
+    const byCluster = new Map();
+    for (const pair of pairs.values()) {
+      for (const end of [pair.from, pair.to]) {
+        if (!byCluster.has(end)) byCluster.set(end, []);
+        byCluster.get(end).push(pair);
+      }
+    }
+    for (const list of byCluster.values()) {
+      list.sort((p, q) => q.count - p.count).slice(0, 3).forEach((pair) => strongest.add(pair));
+    }
+    for (const pair of strongest) {
+      modelEdges.set(pair.id, pair);
+      const text = pair.styles.map(([st, n]) => `${n} × ${st.kind === "mention" ? "mentions" : st.label}`).join(", ");
+      edges.add({ id: pair.id, from: pair.from, to: pair.to, width: Math.min(8, 1 + Math.log10(pair.count)),
+                  title: tooltip(text), color: { color: colors.muted, opacity: 0.35 } });
+    }
+
+    const apply = () => {
+      const shown = applyFilter(nodes, edges, model, modelEdges, filter);
+      container.dataset.visible = String([...shown].filter((id) => !id.startsWith("cluster:")).length);
+    };
+
+    function linkEdge(gi, [a, b, s]) {
+      const from = ids[a], to = ids[b];
+      const style = legend.styles[s];
+      const id = `e:${a}:${b}:${s}`;
+      if (modelEdges.has(id)) return null;
+      modelEdges.set(id, { id, from, to, style, hidden: false });
+      return { ...visEdge(id, from, to, style, colors, legend, false, big), hidden: false };
+    }
+
+    async function openCluster(i) {
+      if (open.has(i)) return;
+      open.add(i);
+      const chunk = await fetchJSON(siteUrl(data.clusters[i].src));
+      const newNodes = [];
+      chunk.nodes.forEach((arr, k) => {
+        const n = readNode(arr, 2, legend);
+        ids[chunk.first + k] = n.id;
+        n.hidden = false;
+        model.set(n.id, n);
+        newNodes.push({ ...visNode(n, "", colors, { x: n.extra[0], y: n.extra[1] }), hidden: false });
+      });
+      // the cluster node and its links give way to the nodes
+      model.delete(`cluster:${i}`);
+      const gone = [];
+      for (const [id, e] of modelEdges) {
+        if (e.from === `cluster:${i}` || e.to === `cluster:${i}`) { gone.push(id); modelEdges.delete(id); }
+      }
+      edges.remove(gone);
+      nodes.remove(`cluster:${i}`);
+      nodes.add(newNodes);
+      pending.push(...chunk.edges);
+      const keep = [];
+      const add = [];
+      for (const e of pending) {
+        if (ids[e[0]] !== undefined && ids[e[1]] !== undefined && open.has(clusterOf(e[0])) && open.has(clusterOf(e[1]))) {
+          const v = linkEdge(0, e);
+          if (v) add.push(v);
+        } else keep.push(e);
+      }
+      pending.length = 0;
+      pending.push(...keep);
+      edges.add(add);
+      apply();
+    }
+
+    function clusterOf(index) { // clusters hold consecutive node indices
+      let lo = 0, hi = data.clusters.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (data.clusters[mid].first <= index) lo = mid; else hi = mid - 1;
+      }
+      return lo;
+    }
+
+    network.on("click", (params) => {
+      if (!params.nodes.length) return;
+      const node = nodes.get(params.nodes[0]);
+      if (node && node.ctxCluster !== undefined) openCluster(node.ctxCluster);
+      else navigate(node);
+    });
+
+    const controls = el("div", "ctx-graph-controls");
+    const openAll = el("button", "ctx-graph-open-all", "Open all clusters");
+    openAll.type = "button";
+    openAll.addEventListener("click", () => Promise.all(data.clusters.map((_, i) => openCluster(i))));
+    controls.append(openAll, el("span", "ctx-muted",
+      ` ${data.nodes} nodes in ${data.clusters.length} clusters (by topic type; large types split into communities). Click a cluster to open it.`));
+    container.before(controls);
+    const present = { types: new Set(data.clusters.map((c) => legend.topic_types[c.type].id)),
+                      assocs: new Set(legend.association_types.map((a) => a.id)),
+                      scopes: new Set(legend.scopes.map((s) => s.id)),
+                      mentions: legend.styles.some((s) => s.kind === "mention") };
+    container.after(legendPanel(legend, present, filter, apply, big));
+    network.ctxgen = { data, filter, model, modelEdges, apply, openCluster, open,
+                       visibleNodes: () => nodes.get({ filter: (n) => !n.hidden }).map((n) => n.id).sort() };
+    network.ctxgenData = data;
+    if (data.nodes < OPEN_ALL_BELOW) await Promise.all(data.clusters.map((_, i) => openCluster(i)));
+    apply();
+    network.fit();
     return network;
   }
 
@@ -229,22 +518,22 @@
         console.warn("ctxgen: graph", err);
       };
       fetchJSON(sameOrigin(container.dataset.graphSrc))
-        .then((data) => {
-          if (!data.nodes.length) {
+        .then(async (data) => {
+          const empty = data.clusters ? data.clusters.length === 0 : data.nodes.length === 0;
+          if (empty) {
             container.dataset.ready = "true";
             container.append(el("p", "ctx-muted", "Nothing to show."));
             return;
           }
-          drawGraph(container, data);
+          const network = await (data.clusters ? drawGlobal(container, data) : drawLocal(container, data));
+          api.graphs.push(network);
+          network.once("afterDrawing", () => { container.dataset.ready = "true"; });
+          network.redraw();
         })
         .catch(fail);
     });
   }
 
-  function init() {
-    initGraphs();
-  }
-
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
-  else init();
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", initGraphs);
+  else initGraphs();
 })();
