@@ -11,6 +11,7 @@ error) are collected when the renderer is made and reported by `write_all`.
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import shutil
@@ -19,7 +20,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
@@ -28,9 +29,11 @@ from markupsafe import Markup, escape
 
 from .config import Config
 from .diagnostics import Diagnostic, Diagnostics, Severity, Span
-from .model import DEFAULT_NAME_TYPE, XSD_ANYURI, Association, Body, LinkTarget, Topic, TopicMap
+from .model import XSD_ANYURI, Association, Body, LinkTarget, Topic, TopicMap
 from .site_index import SiteIndex
+from .site_topic import MAX_TYPED_ASSOCIATIONS, TopicView, badge_html
 from .site_paths import (
+    URL_SAFE,
     GRAPH,
     HOME,
     NAMES,
@@ -53,7 +56,7 @@ from .site_templates import (
     find_theme,
     make_environment,
 )
-from .site_values import IMAGE_EXTENSIONS, format_value, safe_href
+from .site_values import IMAGE_EXTENSIONS, safe_href
 from .source import LinkRef, SourceFile
 
 try:  # the frontend engineer's modules; the site builds without them
@@ -64,6 +67,11 @@ try:
     from . import searchindex as _searchindex
 except ImportError:
     _searchindex = None
+try:  # the map's data exports (interchange engineer)
+    from .interchange import commands as _interchange
+except ImportError:  # pragma: no cover
+    _interchange = None
+EXPORT_FILES = ("map.xtm", "map.jtm")  # what _interchange.export_files writes
 try:  # the timeline and map pages (search/views engineer); the site builds without them
     from . import geomap as _geomap
     from . import timeline as _timeline
@@ -73,7 +81,6 @@ except ImportError:  # pragma: no cover
 EMBED_DEPTH = 3  # ![[a]] inside ![[b]] inside ![[c]]: deeper embeds become links
 PARALLEL_MIN_PAGES = 400  # below this, forking costs more than it saves
 MOST_CONNECTED = 12
-MAX_TYPED_ASSOCIATIONS = 300  # an association type's page lists this many; the graph shows them all
 RECENT = 10
 DATE_OCCURRENCE_TYPES = ("updated", "modified", "lastmod", "date", "created", "published")
 GLOBAL_GRAPH_JSON = getattr(_graphdata, "GLOBAL_GRAPH_PATH", "graph/all.json")
@@ -134,9 +141,12 @@ class SiteRenderer:
         self.options = options or RenderOptions()
         self.base_url = self.options.base_url if self.options.base_url is not None else config.base_url
         self.setup = Diagnostics()  # problems found before any page is rendered
-        self.index = SiteIndex.build(tm, config, self.options.drafts)
+        self.index = _without_gc(SiteIndex.build, tm, config, self.options.drafts)
         self._mtimes = {s.path: s.mtime for s in self.options.sources}
-        self._link_cache: dict[tuple[str, str], Link] = {}
+        self._link_tables: dict[str, Callable[[str], Link]] = {}
+        self._link_tails: dict[str, tuple] = {}
+        self._badges: dict[tuple[str, str], str] = {}
+        self._nav_cache: dict[tuple[str, str], list[NS]] = {}
         self._topic_urls = {tid: url_of(topic_path(tid)) for tid in self.index.topics}
         self._env: jinja2.Environment | None = None
         self._templates: dict[str, jinja2.Template] = {}
@@ -210,9 +220,10 @@ class SiteRenderer:
         for asset in self.options.assets:
             claim(asset, None, f"asset {asset}")
         for name in self._frontend_tasks():
-            index = {"graph": GLOBAL_GRAPH_JSON, "search": SEARCH_JSON,
-                     "timeline": getattr(_timeline, "TIMELINE_PATH", ""), "map": getattr(_geomap, "MAP_PATH", "")}[name]
-            claim(index, None, f"the {name} index")
+            outputs = {"graph": [GLOBAL_GRAPH_JSON], "search": [SEARCH_JSON], "exports": list(EXPORT_FILES),
+                       "timeline": [getattr(_timeline, "TIMELINE_PATH", "")], "map": [getattr(_geomap, "MAP_PATH", "")]}[name]
+            for out in outputs:
+                claim(out, None, f"the {name} index" if name != "exports" else f"the map's export {out}")
         for extra in self._extra_files():
             claim(extra, None, "the theme's static files" if extra.startswith("static/") else f"generated {extra}")
         return pages
@@ -250,24 +261,52 @@ class SiteRenderer:
         return self.index.labels.get(tid, tid)
 
     def link(self, page: str, tid: str) -> "Link":
-        """A link to a topic from `page`; href "" when the topic has no page (a standard or draft topic).
+        """A link to a topic from `page`; href "" when the topic has no page (a standard or draft topic)."""
+        return self.link_table(root_of(page))(tid)
 
-        Links depend only on the page's depth, so each is made once per depth and shared
-        (templates cannot change them); `html` is the ready-made <a> the theme shows.
-        """
-        root = root_of(page)
-        made = self._link_cache.get((root, tid))
+    def link_table(self, root: str) -> Callable[[str], "Link"]:
+        """tid -> its Link from a page at `root` (e.g. "../"), made once per depth and shared.
+
+        A link's markup differs between depths only by the relative prefix, so the escaped rest
+        (`_link_tail`) is made once per topic; templates cannot change a shared Link (frozen)."""
+        table = self._link_tables.get(root)
+        if table is None:
+            made: dict[str, Link] = {}
+            prefix = "" if root == "./" else root
+
+            def get(tid: str) -> Link:
+                found = made.get(tid)
+                if found is None:
+                    tail = self._link_tails.get(tid)
+                    if tail is None:
+                        tail = self._link_tails[tid] = self._link_tail(tid)
+                    label, url, color, start, end = tail
+                    if url is None:
+                        found = Link(tid, label, "", color, Markup(start))
+                    else:
+                        found = Link(tid, label, prefix + url, color, Markup(start + prefix + end))
+                    made[tid] = found
+                return found
+
+            table = self._link_tables[root] = get
+        return table
+
+    def _link_tail(self, tid: str) -> tuple[str, str | None, str, str, str]:
+        """(label, url from the root or None, colour, markup before the prefix, markup after it)."""
+        label = self.label(tid)
+        url = self._topic_urls.get(tid)
+        color = self.index.colors.get(tid, "")
+        if url is None:
+            return label, None, color, f'<span class="ctx-topic ctx-nopage">{escape(label)}</span>', ""
+        dot = f'<span class="ctx-dot" style="--ctx-type-color: {escape(color)}" aria-hidden="true"></span>' if color else ""
+        return label, url, color, '<a class="ctx-topic" href="', f'{escape(url)}">{dot}{escape(label)}</a>'
+
+    def badge(self, root: str, link: "Link") -> str:
+        """A type badge (_macros.html's type_badge), made once per type and depth."""
+        key = (root, link.id)
+        made = self._badges.get(key)
         if made is None:
-            label = self.label(tid)
-            base = self._topic_urls.get(tid)
-            url = ("" if root == "./" else root) + base if base is not None else ""
-            color = self.index.colors.get(tid, "")
-            if url:
-                dot = f'<span class="ctx-dot" style="--ctx-type-color: {escape(color)}" aria-hidden="true"></span>' if color else ""
-                html = Markup(f'<a class="ctx-topic" href="{escape(url)}">{dot}{escape(label)}</a>')
-            else:
-                html = Markup(f'<span class="ctx-topic ctx-nopage">{escape(label)}</span>')
-            made = self._link_cache[(root, tid)] = Link(tid, label, url, color, html)
+            made = self._badges[key] = badge_html(link)
         return made
 
     def links(self, page: str, ids: Iterable[str], sort: bool = True) -> list[dict]:
@@ -293,12 +332,17 @@ class SiteRenderer:
                 return None  # a draft or unknown topic: shown as missing
             return t
 
+        prefix = root_of(page)
+        prefix = "" if prefix == "./" else prefix
+        urls = self._topic_urls
+
         def href_for(link: LinkRef) -> str | None:
             t = target_of(link)
             if t is None:
                 return None
-            if t.topic is not None:
-                return href(page, topic_path(t.topic), t.anchor)
+            if t.topic is not None:  # href(page, topic_path(t.topic), t.anchor) with the URL made once
+                url = prefix + urls[t.topic]
+                return url + "#" + quote(t.anchor, safe=URL_SAFE) if t.anchor else url
             return href(page, t.asset)
 
         def embed_for(link: LinkRef) -> str | None:
@@ -327,17 +371,9 @@ class SiteRenderer:
 
     # --- page contexts ---------------------------------------------------------------------
     def _common(self, path: str, kind: str, title: str, has_graph: bool = False, root: str | None = None) -> dict:
-        cfg = self.config
         root = root if root is not None else root_of(path)
         return {
-            "site": NS(
-                title=cfg.title,
-                description=cfg.description,
-                language=cfg.language,
-                base_url=self.base_url,
-                extra=cfg.extra,
-                counts=self._counts,
-            ),
+            "site": self._site,
             "page": NS(
                 path=path,
                 kind=kind,
@@ -351,11 +387,26 @@ class SiteRenderer:
             "search_json": SEARCH_JSON,
         }
 
-    def _nav(self, path: str, root: str) -> list[dict]:
-        return [NS(label=label, href=root + url_of(target), current=target == path)
-                for label, target in (("Home", HOME), ("Names A–Z", NAMES), ("Tags", TAGS), ("Graph", GRAPH),
-                                      ("Timeline", TIMELINE_PAGE), ("Map", MAP_PAGE), ("Search", SEARCH))
+    @property
+    def _site(self) -> NS:
+        site = getattr(self, "_site_cache", None)
+        if site is None:
+            cfg = self.config
+            site = self._site_cache = NS(title=cfg.title, description=cfg.description, language=cfg.language,
+                                         base_url=self.base_url, extra=cfg.extra, counts=self._counts)
+        return site
+
+    def _nav(self, path: str, root: str) -> list[NS]:
+        """The header's links, shared by the pages at one depth that are not in the nav themselves."""
+        targets = (("Home", HOME), ("Names A–Z", NAMES), ("Tags", TAGS), ("Graph", GRAPH),
+                   ("Timeline", TIMELINE_PAGE), ("Map", MAP_PAGE), ("Search", SEARCH))
+        key = (root, path if any(path == target for _, target in targets) else "")
+        nav = self._nav_cache.get(key)
+        if nav is None:
+            nav = self._nav_cache[key] = [
+                NS(label=label, href=root + url_of(target), current=target == path) for label, target in targets
                 if target not in VIEW_TEMPLATES or target[:-len(".html")] in self._views()]
+        return nav
 
     @property
     def _counts(self) -> dict:
@@ -371,85 +422,15 @@ class SiteRenderer:
         return c
 
     def topic_context(self, path: str, tid: str) -> dict:
-        t = self.index.topics[tid]
-        ix = self.index
-        link = lambda x: self.link(path, x)  # noqa: E731
-        scope = lambda s: self.links(path, s)  # noqa: E731
-
-        names = [
-            {
-                "value": n.value,
-                "type": link(n.type) if n.type != DEFAULT_NAME_TYPE else None,
-                "scope": scope(n.scope),
-                "variants": [NS(value=v.value, scope=scope(v.scope)) for v in n.variants],
-            }
-            for n in t.names
-        ]
-        occ_groups: dict[str, dict] = {}
-        notes = []
-        for o in t.occurrences:
-            if o.note is not None:
-                notes.append(NS(type=link(o.type), scope=scope(o.scope), html=self.body_html(o.note, path, (tid,))))
-                continue
-            group = occ_groups.get(o.type)
-            if group is None:
-                group = occ_groups[o.type] = NS(type=link(o.type), values=[])
-            html = format_value(o.value, o.datatype, lambda v: href(path, v), alt=f"{t.name}: {self.label(o.type)}")
-            group.values.append(NS(html=html, scope=scope(o.scope)))
-
-        reified = ix.reifies.get(tid)
-        typed = ix.by_type.get(tid, ())
-        ctx = self._common(path, "topic", t.name, has_graph=True)
+        root = root_of(path)
+        topic = TopicView(self, path, tid, root)
+        ctx = self._common(path, "topic", topic.name, has_graph=True, root=root)
         ctx["graph_json"] = _graphdata.topic_graph_url(tid) if _graphdata else GLOBAL_GRAPH_JSON
-        ctx["topic"] = NS(
-            id=tid,
-            name=t.name,
-            draft=t.draft,
-            implicit=t.implicit,
-            source=t.source or "",
-            types=self.links(path, ix.types_of.get(tid, ()), sort=False),
-            names=names,
-            subject_identifiers=[self._iri(path, i) for i in t.subject_identifiers],
-            subject_locators=[self._iri(path, i) for i in t.subject_locators],
-            body=self.body_html(t.body, path, (tid,)),
-            headings=list(t.body.rendered.headings) if t.body and t.body.rendered else [],
-            occurrences=list(occ_groups.values()),
-            notes=notes,
-            associations=self._association_groups(path, tid),
-            reifies=self._association_view(path, reified) if reified is not None else None,
-            instances=self.links(path, ix.instances_of.get(tid, ())),
-            subtypes=self.links(path, ix.subtypes_of.get(tid, ())),
-            supertypes=self.links(path, ix.supertypes_of.get(tid, ())),
-            typed_associations=[self._association_view(path, a) for a in typed[:MAX_TYPED_ASSOCIATIONS]],
-            typed_associations_total=len(typed),
-            backlinks=[
-                NS(source=link(src), contexts=contexts)
-                for src, contexts in sorted(ix.backlinks.get(tid, {}).items(), key=lambda kv: _sort_key(self.label(kv[0])))
-            ],
-            tags=[NS(label=tag, href=href(path, self._tag_paths[tag])) for tag in t.tags if tag in self._tag_paths],
-        )
+        ctx["topic"] = topic
         return ctx
 
-    def _iri(self, path: str, iri: str) -> dict:
+    def _iri(self, path: str, iri: str) -> NS:
         return NS(text=iri, href=safe_href(iri, lambda v: href(path, v)))
-
-    def _roles_view(self, path: str, roles: Iterable) -> list[dict]:
-        """Roles grouped by role type, in order: [{role, players}]."""
-        groups: dict[str, dict] = {}
-        for r in roles:
-            g = groups.get(r.type)
-            if g is None:
-                g = groups[r.type] = NS(role=self.link(path, r.type), players=[])
-            g.players.append(self.link(path, r.player))
-        return list(groups.values())
-
-    def _association_view(self, path: str, a: Association) -> dict:
-        return {
-            "type": self.link(path, a.type),
-            "roles": self._roles_view(path, a.roles),
-            "scope": self.links(path, a.scope),
-            "reifier": self.link(path, a.reifier) if a.reifier else None,
-        }
 
     def reading(self, a: Association, my_role: str) -> tuple[str, str]:
         """How association `a` reads from the page of the player of `my_role`: (text, direction).
@@ -471,28 +452,6 @@ class SiteRenderer:
         label = self.label(assoc_type)
         return label if direction != "backward" else f"← {label}"
 
-    def _association_groups(self, path: str, tid: str) -> list[dict]:
-        groups: dict[tuple[str, str], dict] = {}
-        for a, i in self.index.by_player.get(tid, ()):
-            my_role = a.roles[i].type
-            key = (a.type, my_role)
-            g = groups.get(key)
-            if g is None:
-                text, direction = self.reading(a, my_role)
-                g = groups[key] = NS(
-                    type=self.link(path, a.type),
-                    role=self.link(path, my_role),
-                    reading=text,
-                    direction=direction,
-                    from_schema=text != self._default_reading(a.type, direction),
-                    rows=[],
-                )
-            others = self._roles_view(path, a.others(tid))
-            scope = self.links(path, a.scope)
-            reifier = self.link(path, a.reifier) if a.reifier else None
-            g.rows.append(NS(others=others, scope=scope, reifier=reifier, html=_row_html(others, scope, reifier)))
-        return sorted(groups.values(), key=lambda g: (_sort_key(g.reading), g.type.id))
-
     def home_context(self, path: str) -> dict:
         ix = self.index
         ctx = self._common(path, "home", self.config.title)
@@ -512,6 +471,9 @@ class SiteRenderer:
             types=types,
             connected=[NS(link=self.link(path, tid), degree=ix.degree[tid]) for tid in connected],
             recent=self._recent(path),
+            exports=[NS(label=label, href=href(path, f), format=fmt) for f, label, fmt in
+                     (("map.xtm", "map.xtm", "XTM 2.1"), ("map.jtm", "map.jtm", "JTM 1.1"))
+                     if _interchange is not None],
         )
         return ctx
 
@@ -627,16 +589,23 @@ class SiteRenderer:
     def _write_pages(self, paths: list[str], out_dir: Path) -> tuple[int, int, list[Diagnostic]]:
         diags = Diagnostics()
         count = size = 0
-        made: set[Path] = set()
+        made: set[str] = set()
+        out = str(out_dir) + "/"
         for path in paths:
             data = self.render_checked(path, diags)
             if data is None:
                 continue
-            target = out_dir / path
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            target.write_bytes(data)
+            folder = path.rpartition("/")[0]
+            if folder and folder not in made:  # most topics are folders of their own: one mkdir each
+                os.makedirs(out + folder, exist_ok=True)
+                made.add(folder)
+            fd = os.open(out + path, _WRITE_FLAGS, 0o644)
+            try:
+                done = os.write(fd, data)  # one call: a regular file takes a page at once
+                while done < len(data):
+                    done += os.write(fd, data[done:])
+            finally:
+                os.close(fd)
             count += 1
             size += len(data)
         return count, size, diags.items
@@ -650,6 +619,10 @@ class SiteRenderer:
             return stats
         out_dir.mkdir(parents=True, exist_ok=True)
         paths = self.pages()
+        # The model is millions of long-lived objects: without this every full collection walks them
+        # all (a third of the render time on a large map), and in forked workers it would touch
+        # (copy) every page of the parent's memory.
+        gc.freeze()
         jobs = max(1, self.options.jobs)
         for rel, data in self._generated_files(diags):
             _write(out_dir / rel, data)
@@ -676,6 +649,7 @@ class SiteRenderer:
             stats.files += count
             stats.bytes += size_
             diags.extend(items)
+        gc.unfreeze()
         stats.files += self._copy_static(out_dir)
         stats.files += self._copy_assets(out_dir, diags)
         stats.seconds = time.perf_counter() - t0
@@ -691,7 +665,10 @@ class SiteRenderer:
                        Span("ctxgen.yaml"))
 
     def _frontend_tasks(self) -> list[str]:
-        return [name for name, mod in (("graph", _graphdata), ("search", _searchindex)) if mod is not None] + self._views()
+        """The tasks that write data files beside the pages (run in the pool with the page chunks)."""
+        tasks = [name for name, mod in (("graph", _graphdata), ("search", _searchindex), ("exports", _interchange))
+                 if mod is not None]
+        return tasks + self._views()
 
     def _frontend_files(self, kind: str) -> dict[str, bytes]:
         if kind == "graph":
@@ -700,6 +677,8 @@ class SiteRenderer:
             return _timeline.timeline_files(self.tm, self.config)
         if kind == "map":
             return _geomap.map_files(self.tm, self.config)
+        if kind == "exports":  # the whole map as XTM 2.1 and JTM 1.1, linked from the home page
+            return _interchange.export_files(self.tm)
         return _searchindex.search_files(self.tm, self.config)
 
     def _run_task(self, kind: str, chunk: list[str], out_dir: Path) -> tuple[int, int, list[Diagnostic]]:
@@ -752,26 +731,19 @@ class SiteRenderer:
         return n
 
 
-def _players_html(links: list[Link]) -> str:
-    return ", ".join(l.html for l in links)
+def _without_gc(make: Callable, *args):
+    """make(*args) with the collector paused: building an index allocates many objects and
+    frees none, so collections there only walk the model again and again."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        return make(*args)
+    finally:
+        if was_on:
+            gc.enable()
 
 
-def _row_html(others: list, scope: list[Link], reifier: Link | None) -> Markup:
-    """One association row on a player's page (the same markup as _macros.html's roles/scope).
-
-    Built here rather than in the template: a topic page on a large map has many rows."""
-    if len(others) == 1:
-        html = _players_html(others[0].players)
-    elif not others:
-        html = '<span class="ctx-muted">(no other player)</span>'
-    else:
-        html = '<dl class="ctx-roles">' + "".join(
-            f"<dt>{r.role.html}</dt><dd>{_players_html(r.players)}</dd>" for r in others) + "</dl>"
-    if scope:
-        html += f' <span class="ctx-scope" title="scope">({_players_html(scope)})</span>'
-    if reifier is not None and reifier.href:
-        html += f' · <a class="ctx-reifier" href="{escape(reifier.href)}">about this</a>'
-    return Markup(html)
+_WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -17,7 +17,7 @@ GRAPH = "graph.html"
 SEARCH = "search.html"
 NOT_FOUND = "404.html"
 
-_URL_SAFE = "/-_.~!$&'()*+,;=@"  # ':' encoded: 'a:b/' would read as a URL scheme
+URL_SAFE = _URL_SAFE = "/-_.~!$&'()*+,;=@"  # ':' encoded: 'a:b/' would read as a URL scheme
 
 
 def topic_path(topic_id: str) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import jinja2
+import jinja2.ext
 from jinja2.loaders import split_template_path
 from markupsafe import Markup
 
@@ -91,9 +92,43 @@ def tojson(value: Any) -> Markup:
     return Markup("".join(_JSON_ESCAPES.get(c, c) for c in text))
 
 
+class FragmentCache(jinja2.ext.Extension):
+    """`{% cache key, ... %}...{% endcache %}`: the body is rendered once per key and reused.
+
+    For the parts of a page that many pages share (the site's nav on every topic page at one
+    depth): the template says what the fragment depends on, and a fragment must read nothing
+    else. The cache lives on the environment, i.e. one build; the key is made unique per tag.
+    """
+
+    tags = {"cache"}
+
+    def __init__(self, environment: jinja2.Environment):
+        super().__init__(environment)
+        environment.extend(fragment_cache={})
+
+    def parse(self, parser):
+        lineno = next(parser.stream).lineno
+        args = [jinja2.nodes.Const(f"{parser.name}:{lineno}")]
+        while parser.stream.current.type != "block_end":
+            if len(args) > 1:
+                parser.stream.expect("comma")
+            args.append(parser.parse_expression())
+        body = parser.parse_statements(("name:endcache",), drop_needle=True)
+        key = jinja2.nodes.Tuple(args, "load")
+        return jinja2.nodes.CallBlock(self.call_method("_fragment", [key]), [], [], body).set_lineno(lineno)
+
+    def _fragment(self, key: tuple, caller) -> str:
+        cache = self.environment.fragment_cache
+        made = cache.get(key)
+        if made is None:
+            made = cache[key] = caller()
+        return made
+
+
 def make_environment(loader: MapThemeLoader) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=loader,
+        extensions=[FragmentCache],
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

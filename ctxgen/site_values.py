@@ -1,5 +1,8 @@
 """Occurrence values as HTML, by datatype: links, images, dates, numbers, coordinates.
 
+(f-strings with `escape` rather than `Markup.format`: the same escaping, several times faster,
+and a large map formats tens of thousands of values.)
+
 Every value is untrusted; the HTML built here escapes it, and a URI is linked only when its
 scheme is on the allow list (javascript:, data:, vbscript: ... stay text).
 """
@@ -48,8 +51,8 @@ def format_date(value: str) -> Markup:
     try:
         d = dt.date.fromisoformat(value.strip())
     except ValueError:
-        return Markup('<span class="ctx-date">{}</span>').format(value)
-    return Markup('<time datetime="{}">{} {} {}</time>').format(d.isoformat(), d.day, MONTHS[d.month - 1], d.year)
+        return Markup(f'<span class="ctx-date">{escape(value)}</span>')
+    return Markup(f'<time datetime="{d.isoformat()}">{d.day} {MONTHS[d.month - 1]} {d.year}</time>')
 
 
 def format_datetime(value: str) -> Markup:
@@ -58,7 +61,7 @@ def format_datetime(value: str) -> Markup:
     except ValueError:
         return format_date(value)
     text = f"{d.day} {MONTHS[d.month - 1]} {d.year}, {d:%H:%M}"
-    return Markup('<time datetime="{}">{}</time>').format(d.isoformat(), text)
+    return Markup(f'<time datetime="{escape(d.isoformat())}">{escape(text)}</time>')
 
 
 def format_geo(value: str) -> Markup:
@@ -79,19 +82,19 @@ def format_value(value: str, datatype: str, href_local: Callable[[str], str], al
     if datatype == XSD_ANYURI:
         link = safe_href(value, href_local)
         if not link:
-            return Markup('<span class="ctx-uri ctx-unsafe">{}</span>').format(value)
+            return Markup(f'<span class="ctx-uri ctx-unsafe">{escape(value)}</span>')
         path = value.split("?", 1)[0].split("#", 1)[0].lower()
         if path.endswith(IMAGE_EXTENSIONS):
             return Markup('<a href="{0}"><img class="ctx-occurrence-image" src="{0}" alt="{1}" loading="lazy"></a>').format(
                 link, alt
             )
-        return Markup('<a class="ctx-uri" href="{}">{}</a>').format(link, value)
+        return Markup(f'<a class="ctx-uri" href="{escape(link)}">{escape(value)}</a>')
     if datatype == XSD_DATE:
         return format_date(value)
     if datatype == XSD_DATETIME:
         return format_datetime(value)
     if datatype in (XSD_DECIMAL, XSD_INTEGER):
-        return Markup('<data class="ctx-number" value="{}">{}</data>').format(value.strip(), value)
+        return Markup(f'<data class="ctx-number" value="{escape(value.strip())}">{escape(value)}</data>')
     if datatype == GEO:
         return format_geo(value)
     return escape(value)

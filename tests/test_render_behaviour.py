@@ -200,6 +200,21 @@ def test_unknown_theme_lists_the_available_ones(basic) -> None:
     assert errors == ["ctxgen.yaml:1:1: error[theme-unknown]: unknown theme 'fancy'; available: default"]
 
 
+def test_theme_without_a_required_template_is_incomplete(basic, tmp_path, monkeypatch) -> None:
+    theme = tmp_path / "half"
+    shutil.copytree(Path(render_mod.__file__).resolve().parents[1] / "themes" / "default", theme)
+    (theme / "templates" / "names.html").unlink()
+    (theme / "templates" / "tag.html").unlink()
+    monkeypatch.setattr(render_mod, "find_theme", lambda name: theme if name == "half" else None)
+    r = SiteRenderer(basic.topic_map, Config(theme="half"), RenderOptions())
+    errors = [d.format() for d in r.setup.errors]
+    assert len(errors) == 1 and errors[0].startswith("ctxgen.yaml:1:1: error[theme-incomplete]: theme 'half' lacks ")
+    assert errors[0].index("tag.html") < errors[0].index("; it has") and "names.html" in errors[0].split("; it has")[0]
+    assert "topic.html" in errors[0].split("; it has")[1]
+    stats = r.write_all(tmp_path / "site", diags := Diagnostics())
+    assert stats.pages == 0 and [d.code for d in diags.errors] == ["theme-incomplete"]
+
+
 # --- output ---------------------------------------------------------------------------------------------
 def test_output_collision_is_an_error(basic) -> None:
     r = make(basic, assets=["tags.html"] + basic.assets)
