@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPORA, EXAMPLE_MAP, diagnostic_lines, problems, run_ctxgen
+from support import CORPORA, EXAMPLE_MAP, diagnostic_lines, problems, run_ctxgen
 
 SUMMARY = re.compile(
     r"^ctxgen: (built|checked|not built:) (\d+) topics, (\d+) associations, (\d+) occurrences"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, diagnostic_lines, run_ctxgen
+from support import REPO, diagnostic_lines, run_ctxgen
 
 FIXTURES = sorted(p for p in (REPO / "tests" / "fixtures" / "invalid").glob("*") if (p / "expected.txt").exists())
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLE_MAP, REPO
+from support import EXAMPLE_MAP, REPO
 
 
 @pytest.fixture(scope="module")
