@@ -19,6 +19,7 @@ from .config import Config
 from .diagnostics import Diagnostic, Diagnostics, Severity, Span
 from .frontmatter import normalise_newlines, parse
 from .ids import nfc
+from .write import MARKER as SITE_MARKER  # every output folder carries it
 from .source import SourceFile
 from .yamlpos import PosDict
 
@@ -199,8 +200,10 @@ class _Walker:
         return real
 
     def enter(self, entry: os.DirEntry, real: str, rel: str, disk_rel: str, is_link: bool) -> None:
-        if real == self.out_real or (self.out_real is None and rel == DEFAULT_SITE_DIR):
+        if real == self.out_real or rel == DEFAULT_SITE_DIR:
             return
+        if os.path.exists(os.path.join(real, SITE_MARKER)):
+            return  # a site ctxgen wrote (an old -o folder, say): output, never input
         if entry.name in _SKIPPED_DIRS or ("/" not in rel and entry.name in _SKIPPED_ROOT_DIRS):
             return
         if self.excluded(rel + "/"):

@@ -31,6 +31,9 @@ def check_output_dir(out_dir: Path, map_dir: Path, force: bool = False) -> None:
         raise OutputError(f"the output folder {out_dir} is the map folder itself; choose another with -o")
     if src.is_relative_to(out):
         raise OutputError(f"the output folder {out_dir} contains the map folder {map_dir}; choose another with -o")
+    if out.is_relative_to(src) and out.is_dir() and not (out / MARKER).exists() and any(out.rglob("*.md")):
+        # Inside the map, a folder of Markdown files is map content: --force must not delete it.
+        raise OutputError(f"the output folder {out_dir} holds Markdown files of the map; choose another with -o")
     if out.exists():
         if not out.is_dir():
             raise OutputError(f"the output path {out_dir} exists and is not a folder")

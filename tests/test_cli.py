@@ -200,3 +200,18 @@ def test_unwritable_output_location_is_an_error_naming_the_path(new_map: Path):
     proc = run_ctxgen("build", new_map, "-o", "/dev/null/site")
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert "/dev/null" in proc.stderr and "error[output-" in proc.stderr
+
+
+def test_force_never_deletes_map_sources(new_map: Path):
+    """--force replaces a foreign output folder, but not one holding the map's own Markdown files."""
+    proc = run_ctxgen("build", new_map, "-o", new_map / "people", "--force")
+    assert proc.returncode == 1 and "error[output-dir]" in proc.stderr and "Markdown files" in proc.stderr
+    assert (new_map / "people" / "ada-lovelace.md").exists()
+
+
+def test_an_old_site_inside_the_map_is_never_input(new_map: Path, tmp_path: Path):
+    assert run_ctxgen("build", new_map).returncode == 0  # MAP/_site
+    assert run_ctxgen("build", new_map, "-o", new_map / "preview").returncode == 0
+    elsewhere = run_ctxgen("build", new_map, "-o", tmp_path / "site", "--strict")
+    assert elsewhere.returncode == 0, elsewhere.stderr
+    assert not (tmp_path / "site" / "_site").exists() and not (tmp_path / "site" / "preview").exists()
