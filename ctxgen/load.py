@@ -200,7 +200,7 @@ class _Walker:
         return real
 
     def enter(self, entry: os.DirEntry, real: str, rel: str, disk_rel: str, is_link: bool) -> None:
-        if real == self.out_real or rel == DEFAULT_SITE_DIR:
+        if real == self.out_real or (self.out_real is None and rel == DEFAULT_SITE_DIR):
             return
         if os.path.exists(os.path.join(real, SITE_MARKER)):
             return  # a site ctxgen wrote (an old -o folder, say): output, never input
