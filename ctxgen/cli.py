@@ -11,7 +11,7 @@ import traceback
 from pathlib import Path
 
 from . import __version__
-from .diagnostics import Diagnostics
+from .diagnostics import Diagnostics, Severity
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,6 +33,19 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def _port(text: str) -> int:
+    port = int(text) if text.isdigit() else -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535)")
+    return port
+
+
+def _jobs(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of worker processes (0 = one per core)")
+    return int(text)
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="ctxgen", description="Build a topic-map website from a folder of Markdown files.")
     p.add_argument("--version", action="version", version=f"ctxgen {__version__}")
@@ -52,8 +65,8 @@ def _parser() -> argparse.ArgumentParser:
         c.add_argument("map_dir", nargs="?", type=Path, default=Path("."), metavar="MAP_DIR")
         c.add_argument("--strict", action="store_true", help="treat warnings as errors")
         c.add_argument("--drafts", action="store_true", help="include topics marked draft: true")
-        c.add_argument("-j", "--jobs", type=int, default=0, help="worker processes (default: one per core)")
-        c.add_argument("-q", "--quiet", action="store_true", help="print only errors and warnings")
+        c.add_argument("-j", "--jobs", type=_jobs, default=0, help="worker processes (default: one per core)")
+        c.add_argument("-q", "--quiet", action="store_true", help="print only errors and warnings (no notes, no summary)")
         if name == "build":
             c.add_argument("-o", "--output", type=Path, help="output folder (default: MAP_DIR/_site)")
             c.add_argument("--base-url", help="absolute URL the site is published at, e.g. https://user.github.io/repo/")
@@ -62,7 +75,7 @@ def _parser() -> argparse.ArgumentParser:
 
     c = command("serve", "preview the site, rebuilding and reloading on every save", _cmd_serve)
     c.add_argument("map_dir", nargs="?", type=Path, default=Path("."), metavar="MAP_DIR")
-    c.add_argument("--port", type=int, default=8000)
+    c.add_argument("--port", type=_port, default=8000)
     c.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
     c.add_argument("--open", action="store_true", help="open the site in a browser")
     c.add_argument("--drafts", action="store_true")
@@ -81,9 +94,10 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def print_diagnostics(diags: Diagnostics, strict: bool = False, base: Path | None = None) -> None:
+def print_diagnostics(diags: Diagnostics, strict: bool = False, quiet: bool = False) -> None:
     for d in diags.sorted(strict):
-        print(d.format(), file=sys.stderr)
+        if not (quiet and d.severity is Severity.NOTE):
+            print(d.format(), file=sys.stderr)
 
 
 def _summary(result, strict: bool, verb: str) -> str:
@@ -113,7 +127,7 @@ def _run_build(args, write: bool) -> int:
         use_cache=not getattr(args, "no_cache", False),
     )
     result = build(opts)
-    print_diagnostics(result.diagnostics, args.strict)
+    print_diagnostics(result.diagnostics, args.strict, args.quiet)
     failed = result.failed(args.strict)
     if not args.quiet or failed:
         verb = "built" if result.written or result.stats.unchanged else ("checked" if not write else "not built:")

@@ -75,7 +75,7 @@ def reload_script(base_path: str, page: str, version: int) -> bytes:
             "box.style.cssText='position:fixed;z-index:2147483647;left:0;right:0;top:0;max-height:60vh;overflow:auto;"
             "background:#2b0b0b;color:#ffd7d7;font:14px/1.5 monospace;padding:1em 1.5em;border-bottom:3px solid #e55';"
             "var h=document.createElement('strong');h.textContent='ctxgen: the last save has errors; showing the last good page';"
-            "box.appendChild(h);errs.forEach(function(e){var p=document.createElement('pre');p.style.whiteSpace='pre-wrap';"
+            "box.appendChild(h);errs.forEach(function(e){var p=document.createElement('pre');p.style.cssText='white-space:pre-wrap;background:transparent;color:inherit;border:0;margin:.5em 0;padding:0;font:inherit';"
             "p.textContent=(e.file?e.file+':'+e.line+':'+e.col+': ':'')+e.severity+'['+e.code+']: '+e.message+(e.hint?'\\n  hint: '+e.hint:'');"
             "box.appendChild(p);});document.documentElement.appendChild(box);}"
             "es.addEventListener('state',function(m){var d=JSON.parse(m.data);"
