@@ -17,7 +17,7 @@
   const SHAPE_GLYPHS = {
     dot: "●", diamond: "◆", star: "★", triangle: "▲", triangleDown: "▼", square: "■", hexagon: "⬢",
   };
-  const OPEN_ALL_BELOW = 1200; // a global graph with fewer nodes starts with every cluster open
+  const OPEN_ALL_BELOW = 1200; // a global graph with fewer nodes (and 3x fewer edges) starts open
   const EDGE_LABELS_BELOW = 300; // edge labels drawn when fewer edges are visible (else on hover)
   const RING_RADIUS = 190; // local graph: distance between rings
 
@@ -368,7 +368,7 @@
   async function drawGlobal(container, data) {
     const legend = await fetchLegend(data.legend);
     const colors = palette();
-    const big = data.nodes > 2000;
+    const big = data.nodes > 2000 || data.edges > 3000;
     const model = new Map(); // nodes drawn: cluster nodes and nodes of open clusters
     const modelEdges = new Map();
     const filter = newFilter();
@@ -498,7 +498,7 @@
     network.ctxgen = { data, filter, model, modelEdges, apply, openCluster, open,
                        visibleNodes: () => nodes.get({ filter: (n) => !n.hidden }).map((n) => n.id).sort() };
     network.ctxgenData = data;
-    if (data.nodes < OPEN_ALL_BELOW) await Promise.all(data.clusters.map((_, i) => openCluster(i)));
+    if (data.nodes < OPEN_ALL_BELOW && data.edges < 3 * OPEN_ALL_BELOW) await Promise.all(data.clusters.map((_, i) => openCluster(i)));
     apply();
     network.fit();
     return network;
@@ -511,7 +511,9 @@
       console.warn("ctxgen: vis-network is not loaded; graphs are not drawn");
       return;
     }
+    fetchLegend("graph/legend.json").catch(() => {}); // the default path: fetched alongside the graph
     containers.forEach((container) => {
+      const started = performance.now();
       const fail = (err) => {
         container.dataset.ready = "error";
         container.append(el("p", "ctx-muted", "The graph could not be loaded."));
@@ -527,7 +529,10 @@
           }
           const network = await (data.clusters ? drawGlobal(container, data) : drawLocal(container, data));
           api.graphs.push(network);
-          network.once("afterDrawing", () => { container.dataset.ready = "true"; });
+          network.once("afterDrawing", () => {
+            container.dataset.ms = String(Math.round(performance.now() - started)); // fetch + draw
+            container.dataset.ready = "true";
+          });
           network.redraw();
         })
         .catch(fail);
