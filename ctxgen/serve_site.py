@@ -553,6 +553,8 @@ class LiveSite:
             kind = state.files.get(path)
             if kind is None and path.startswith(_search_dir()):
                 kind = "search"  # the search index's shards: their names are known once it is built
+            if kind is None and path.startswith("graph/"):
+                kind = "graph"
             if kind is not None:
                 return self._generated(path, kind), None
             if path in state.assets:
@@ -589,9 +591,7 @@ class LiveSite:
 
             if self._graph is None:
                 self._graph = graphdata.SiteGraph.build(state.tm, state.config)
-            if path == graphdata.GLOBAL_GRAPH_PATH:
-                return self._graph.global_json().encode("utf-8")
-            return self._graph.neighbourhood_json(state.graph_ids[path]).encode("utf-8")
+            return self._graph.file(path)
         if kind == "search":
             from . import searchindex
 
@@ -600,6 +600,8 @@ class LiveSite:
             return self._search.get(path)
         if kind == "sitemap":
             return state.renderer.sitemap()
+        if kind in ("timeline", "map", "exports"):
+            return state.renderer._frontend_files(kind).get(path)
         return b""
 
     def page_count(self) -> int:
@@ -614,24 +616,22 @@ def _search_dir() -> str:
 
 
 def _generated_index(renderer) -> tuple[dict[str, str], dict[str, str]]:
-    """The generated files write_all adds besides pages, static files and assets (same rules),
-    and the topic of each neighbourhood graph file."""
-    from . import graphdata, searchindex
-    from .model import STANDARD_TOPICS
-    from .site_paths import is_safe_path
+    """The generated files write_all adds besides pages, static files and assets (same rules).
+    Graph files are answered by the graph itself (`SiteGraph.file`), so they are not listed."""
+    from . import searchindex
 
     files = {".nojekyll": ""}
     if renderer.base_url:
         files["sitemap.xml"] = "sitemap"
-    files[graphdata.GLOBAL_GRAPH_PATH] = "graph"
-    graph_ids = {}
-    for tid in renderer.tm.topics:
-        p = graphdata.topic_graph_path(tid)
-        if tid not in STANDARD_TOPICS and is_safe_path(p):
-            files[p] = "graph"
-            graph_ids[p] = tid
     files[searchindex.SEARCH_INDEX_PATH] = "search"
-    return files, graph_ids
+    from .render import EXPORT_FILES
+
+    for rel in EXPORT_FILES:
+        files[rel] = "exports"
+    for view in renderer._views():  # timeline and map data, when the map has them
+        for rel in renderer._frontend_files(view):
+            files[rel] = view
+    return files, {}
 
 
 def _contributions(topic, published: dict) -> dict[str, list[str]]:
