@@ -20,10 +20,7 @@ SMALL_MAP = {
         "associations:\n  - type: worked-with\n    role: colleague\n    player: babbage\n---\n"
         "Ada wrote the first program. She met [[babbage]].\n\n## Notes\n\nSee [[engine]].\n"
     ),
-    "people/babbage.md": (
-        "---\ntitle: Charles Babbage\ntype: person\noccurrences:\n  born: 1791-12-26\n"
-        "  birthplace: {value: \"51.5,-0.1\", datatype: geo}\n---\nBabbage designed the [[engine]].\n"
-    ),
+    "people/babbage.md": "---\ntitle: Charles Babbage\ntype: person\n---\nBabbage designed the [[engine]].\n",
     "works/engine.md": "---\ntitle: Analytical Engine\n---\nA machine. ![[ada#Notes]]\n",
     "types/person.md": "---\ntitle: Person\n---\nA human being.\n",
 }
