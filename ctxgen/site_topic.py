@@ -106,8 +106,11 @@ class TopicView:
 
     def _roles(self, roles) -> list:
         """Roles grouped by role type, in order: [{role, players}]."""
-        groups: dict[str, NS] = {}
         link = self._link
+        if len(roles) == 1:  # the other side of a binary association: most rows on most pages
+            r = roles[0]
+            return [NS(role=link(r.type), players=[link(r.player)])]
+        groups: dict[str, NS] = {}
         for r in roles:
             g = groups.get(r.type)
             if g is None:
@@ -187,7 +190,8 @@ class TopicView:
                 text, direction = r.reading(a, my_role)
                 g = groups[key] = NS(type=link(a.type), role=link(my_role), reading=text, direction=direction,
                                      from_schema=text != r._default_reading(a.type, direction), rows=[])
-            others = self._roles(a.others(tid))
+            roles = a.roles
+            others = self._roles(roles[:i] + roles[i + 1:])  # a.others(tid): i is tid's first role (SiteIndex)
             scope = self._links(a.scope) if a.scope else []
             reifier = link(a.reifier) if a.reifier else None
             g.rows.append(NS(others=others, scope=scope, reifier=reifier, html=row_html(others, scope, reifier)))
