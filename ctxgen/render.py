@@ -256,6 +256,19 @@ class SiteRenderer:
     def ok(self) -> bool:
         return not self.setup.has_errors()
 
+    def forget(self, tid: str | None = None) -> None:
+        """Drop what was memoised about topic `tid` (about every topic when None), for a live
+        server that patched the map in place: links, counts, navigation and template fragments."""
+        if tid is None:
+            self._link_tails.clear()
+        else:
+            self._link_tails.pop(tid, None)
+        self._link_tables.clear()
+        self._nav_cache.clear()
+        self._counts_cache = None
+        self._views_cache = None
+        self._env.fragment_cache.clear()
+
     # --- links ---------------------------------------------------------------------------
     def label(self, tid: str) -> str:
         return self.index.labels.get(tid, tid)

@@ -654,12 +654,8 @@ def _contributions(topic, published: dict) -> dict[str, list[str]]:
 
 
 def _forget_label(renderer, tid: str) -> None:
-    """Drop what the renderer memoised about a topic's label (its link cache, its counts)."""
-    links = getattr(renderer, "_link_cache", None)
-    if isinstance(links, dict):
-        for key in [k for k in links if isinstance(k, tuple) and tid in k]:
-            del links[key]
-    renderer._counts_cache = None
+    """Drop what the renderer memoised about a topic's label."""
+    renderer.forget(tid)
 
 
 def _structural(state: _State, tid: str) -> bool:
