@@ -84,7 +84,8 @@ def format_value(value: str, datatype: str, href_local: Callable[[str], str], al
         if not link:
             return Markup(f'<span class="ctx-uri ctx-unsafe">{escape(value)}</span>')
         path = value.split("?", 1)[0].split("#", 1)[0].lower()
-        if path.endswith(IMAGE_EXTENSIONS):
+        remote = "://" in link or link.startswith("//")
+        if path.endswith(IMAGE_EXTENSIONS) and not remote:  # a remote image would be a request to another host
             return Markup('<a href="{0}"><img class="ctx-occurrence-image" src="{0}" alt="{1}" loading="lazy"></a>').format(
                 link, alt
             )

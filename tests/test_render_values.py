@@ -63,3 +63,14 @@ def test_relative_hrefs() -> None:
     assert href("a/b/index.html", "index.html") == "../../"
     assert href("x/index.html", "ü/index.html", "h-1") == "../%C3%BC/#h-1"
     assert href("index.html", "a:b/index.html") == "a%3Ab/"  # never read as a URL scheme
+
+
+def test_remote_image_occurrences_are_links_not_requests():
+    """A site makes no request to another host: an image URL elsewhere is linked, not embedded."""
+    from ctxgen.model import XSD_ANYURI
+    from ctxgen.site_values import format_value
+
+    remote = str(format_value("https://other.example/a.png", XSD_ANYURI, lambda p: p))
+    assert "<img" not in remote and 'href="https://other.example/a.png"' in remote
+    local = str(format_value("images/a.png", XSD_ANYURI, lambda p: "../" + p))
+    assert '<img class="ctx-occurrence-image" src="../images/a.png"' in local
