@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
+from .markdown import strip_leading_h1
 from .model import DEFAULT_NAME_TYPE
 from .site_paths import href
 from .site_values import format_value
@@ -144,7 +145,8 @@ class TopicView:
 
     @cached_property
     def body(self) -> Markup:
-        return self._r.body_html(self._t.body, self._path, (self.id,))
+        # A body that opens with the title as its H1 would show the title twice.
+        return Markup(strip_leading_h1(self._r.body_html(self._t.body, self._path, (self.id,)), self._t.name))
 
     @cached_property
     def headings(self) -> list:
