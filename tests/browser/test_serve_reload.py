@@ -9,21 +9,11 @@ import pytest
 from test_serve_support import running, write_map
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 
 sync_api = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium")
-
-
-@pytest.fixture
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
+# `browser` is the session's Chromium from tests/browser/conftest.py: one Playwright per session
+# (a second sync_playwright inside the first one's event loop is refused).
 
 
 def test_save_reloads_the_open_page_and_overlay_comes_and_goes(tmp_path, browser):
