@@ -12,6 +12,7 @@ from typing import Callable
 from .config import Config
 from .graphdata import topic_url
 from .model import GEO, INSTANCE, STANDARD_TOPICS, TYPE, TYPE_INSTANCE, TopicMap
+from .timeline import occurrence_type_label
 
 MAP_PATH = "map/points.json"
 FORMAT_VERSION = 1
@@ -41,11 +42,7 @@ def map_points(tm: TopicMap, config: Config, url_for: Callable[[str], str] = top
                 first_type.setdefault(roles[INSTANCE], roles[TYPE])
 
     def occ_label(type_id: str) -> str:
-        ot = config.schema.occurrence_types.get(type_id)
-        if ot and ot.label:
-            return ot.label
-        t = tm.get(type_id)
-        return t.name if t is not None and t.names else type_id
+        return occurrence_type_label(tm, config, type_id)
 
     points = []
     for t in sorted(tm.topics.values(), key=lambda t: t.id):

@@ -34,6 +34,15 @@ _SPLIT = re.compile(r"[-_ ]")
 _DATE = re.compile(r"^-?\d{4,}(-\d\d(-\d\d)?)?([T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)?)?$")
 
 
+def occurrence_type_label(tm: TopicMap, config: Config, type_id: str) -> str:
+    """An occurrence type as readers see it: the schema's label, else the type topic's name."""
+    ot = config.schema.occurrence_types.get(type_id)
+    if ot and ot.label:
+        return ot.label
+    t = tm.get(type_id)
+    return t.name if t is not None and t.names else type_id
+
+
 def end_type_for(start: str) -> list[str]:
     """The occurrence types that would end a range started by an occurrence of type `start`."""
     out = []
@@ -83,11 +92,7 @@ def timeline_items(tm: TopicMap, config: Config, url_for: Callable[[str], str] =
     `label` is the topic's name (text, never HTML); `type`/`endType` the occurrence types' labels.
     """
     def occ_label(type_id: str) -> str:
-        ot = config.schema.occurrence_types.get(type_id)
-        if ot and ot.label:
-            return ot.label
-        t = tm.get(type_id)
-        return t.name if t is not None and t.names else type_id
+        return occurrence_type_label(tm, config, type_id)
 
     items = []
     for t in tm.topics.values():
