@@ -339,6 +339,8 @@ class SiteRenderer:
 
         def target_of(link: LinkRef) -> LinkTarget | None:
             t = body.targets.get(link.hole)
+            if t is not None and t.tag is not None:  # [[tags/x]]: the tag's page, if the tag exists
+                return t if t.tag in self.index.tags else None
             if t is None or (t.topic is None and t.asset is None):
                 return None
             if t.topic is not None and t.topic not in self.index.topics:
@@ -353,6 +355,8 @@ class SiteRenderer:
             t = target_of(link)
             if t is None:
                 return None
+            if t.tag is not None:
+                return href(page, tag_path(t.tag))
             if t.topic is not None:  # href(page, topic_path(t.topic), t.anchor) with the URL made once
                 url = prefix + urls[t.topic]
                 return url + "#" + quote(t.anchor, safe=URL_SAFE) if t.anchor else url
@@ -362,6 +366,8 @@ class SiteRenderer:
             t = target_of(link)
             if t is None:
                 return None
+            if t.tag is not None:
+                return None  # a tag cannot be embedded: a plain link
             if t.asset is not None:
                 src = href(page, t.asset)
                 if t.asset.lower().endswith(IMAGE_EXTENSIONS):

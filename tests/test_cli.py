@@ -215,3 +215,15 @@ def test_an_old_site_inside_the_map_is_never_input(new_map: Path, tmp_path: Path
     elsewhere = run_ctxgen("build", new_map, "-o", tmp_path / "site", "--strict")
     assert elsewhere.returncode == 0, elsewhere.stderr
     assert not (tmp_path / "site" / "_site").exists() and not (tmp_path / "site" / "preview").exists()
+
+
+def test_tag_links_open_the_tag_page(tmp_path: Path):
+    """Quartz-style [[tags/x]] links to the tag's page; an unknown tag is a visible missing link."""
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "a.md").write_text("---\ntitle: A\ntags: [computing]\n---\nSee [[tags/computing|the tag]] and [[tags/nope]].\n")
+    proc = run_ctxgen("build", tmp_path / "m")
+    assert proc.returncode == 0, proc.stderr
+    page = (tmp_path / "m" / "_site" / "a" / "index.html").read_text()
+    assert '<a href="../tags/computing.html" class="wikilink">the tag</a>' in page
+    assert '<span class="wikilink missing" title="Missing: tags/nope">' in page
+    assert "a.md:5:36: warning[link-unresolved]" in proc.stderr
