@@ -120,7 +120,7 @@ def build(opts: BuildOptions) -> BuildResult:
     stats.occurrences = sum(len(t.occurrences) for t in tm.topics.values())
     result = BuildResult(diags, stats, tm, config)
 
-    if not opts.write or diags.has_errors(opts.strict):
+    if diags.has_errors(opts.strict):
         return _finish(diags, stats, t0, result)
 
     from .render import RenderOptions, SiteRenderer
@@ -128,6 +128,9 @@ def build(opts: BuildOptions) -> BuildResult:
     renderer = SiteRenderer(
         tm, config, RenderOptions(map_dir=map_dir, drafts=opts.drafts, jobs=jobs, assets=found.assets, sources=sources)
     )
+    if not opts.write:  # `check` also reports what the theme and templates would refuse
+        diags.extend(renderer.setup)
+        return _finish(diags, stats, t0, result)
     try:
         with staged_output(out_dir) as tmp:
             render_diags = Diagnostics()

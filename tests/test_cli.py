@@ -227,3 +227,11 @@ def test_tag_links_open_the_tag_page(tmp_path: Path):
     assert '<a href="../tags/computing.html" class="wikilink">the tag</a>' in page
     assert '<span class="wikilink missing" title="Missing: tags/nope">' in page
     assert "a.md:5:36: warning[link-unresolved]" in proc.stderr
+
+
+def test_check_reports_template_problems_as_build_would(new_map: Path):
+    (new_map / "ctxgen.yaml").write_text((new_map / "ctxgen.yaml").read_text() + "theme: no-such-theme\n")
+    check = run_ctxgen("check", new_map)
+    build = run_ctxgen("build", new_map)
+    assert check.returncode == build.returncode == 1
+    assert "error[theme-unknown]" in check.stderr and "error[theme-unknown]" in build.stderr
