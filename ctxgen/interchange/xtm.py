@@ -468,28 +468,24 @@ class _Xtm1:
             self.fail(f"<{el.local}> needs <resourceRef> or <resourceData>", el)
         return data.text, XSD_STRING
 
-    def occurrence(self, tid: str, el: Element) -> None:
+    def one_type(self, el: Element, default: str) -> str:
+        """The type of an XTM 1.0 occurrence or association: its one <instanceOf>, else the core PSI."""
         io = el.find("instanceOf")
-        if io is not None:
-            types = self.refs(io, allow_resource=False)
-            if len(types) != 1:
-                self.fail("<instanceOf> takes one topic reference", io)
-            type_ = types[0]
-        else:
-            type_ = self.b.topic_by_subject_identifier(XTM1_CORE + "occurrence", el.span)
+        if io is None:
+            return self.b.topic_by_subject_identifier(XTM1_CORE + default, el.span)
+        types = self.refs(io, allow_resource=False)
+        if len(types) != 1:
+            self.fail("<instanceOf> takes one topic reference", io)
+        return types[0]
+
+    def occurrence(self, tid: str, el: Element) -> None:
+        type_ = self.one_type(el, "occurrence")
         value, datatype = self.resource(el)
         occ = self.b.add_occurrence(tid, type_, value, datatype, self.scope(el), el.span)
         self.ident(occ, el)
 
     def association(self, el: Element) -> None:
-        io = el.find("instanceOf")
-        if io is not None:
-            types = self.refs(io, allow_resource=False)
-            if len(types) != 1:
-                self.fail("<instanceOf> takes one topic reference", io)
-            type_ = types[0]
-        else:
-            type_ = self.b.topic_by_subject_identifier(XTM1_CORE + "association", el.span)
+        type_ = self.one_type(el, "association")
         assoc = self.b.add_association(type_, (), self.scope(el), el.span)
         self.ident(assoc, el)
         for m in el.findall("member"):
