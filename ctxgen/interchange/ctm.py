@@ -22,7 +22,7 @@ from ..diagnostics import Diagnostics, Span
 from ..model import XSD, XSD_ANYURI, XSD_DATE, XSD_DATETIME, XSD_DECIMAL, XSD_INTEGER, XSD_STRING, Role, TopicMap
 from . import locators
 from .errors import TopicMapSyntaxError
-from .textlex import MapBuilder, Scanner, decode
+from .textlex import MapBuilder, Scanner, decode, read_reporting
 
 CTM_SYNTAX = "http://psi.topicmaps.org/iso13250/ctm"
 XTM_SYNTAX = "http://psi.topicmaps.org/iso13250/xtm"
@@ -912,28 +912,21 @@ class _Eval:
 def read_ctm(path: Path, diags: Diagnostics, base: str | None = None, *, path_for_messages: str | None = None) -> TopicMap | None:
     """Read a CTM file (and what it includes/merges); None and an error diagnostic if invalid."""
     shown = path_for_messages or path.name
-    try:
+
+    def read() -> TopicMap:
         reader = _MapReader(base or locators.file_iri(path))
         reader.read_file(path, shown, [], reader.base_iri)
         return reader.sink.finish()
-    except TopicMapSyntaxError as e:
-        e.report(diags)
-    except OSError as e:
-        diags.error("ctm-io", f"cannot read {shown}: {e.strerror or e}", Span(shown, 1, 1))
-    except RecursionError:
-        diags.error("ctm-syntax", "the map nests too deeply to read", Span(shown, 1, 1))
-    return None
+
+    return read_reporting("ctm", shown, diags, read)
 
 
 def read_ctm_text(text: str, path_for_messages: str, base: str, diags: Diagnostics) -> TopicMap | None:
     """Read CTM from a string; %include/%mergemap resolve against `base`."""
-    try:
+
+    def read() -> TopicMap:
         reader = _MapReader(base)
-        local = None
-        reader.read_text(text, path_for_messages, [], base, local)
+        reader.read_text(text, path_for_messages, [], base, None)
         return reader.sink.finish()
-    except TopicMapSyntaxError as e:
-        e.report(diags)
-    except RecursionError:
-        diags.error("ctm-syntax", "the map nests too deeply to read", Span(path_for_messages, 1, 1))
-    return None
+
+    return read_reporting("ctm", path_for_messages, diags, read)

@@ -24,7 +24,7 @@ from . import locators
 from .builder import Reifiable
 from .errors import TopicMapSyntaxError
 from .textlex import Scanner, decode, unescape_unicode
-from .textlex import MapBuilder
+from .textlex import MapBuilder, read_reporting
 
 TopicRef = str  # a topic id in the builder
 
@@ -41,33 +41,24 @@ _ENCODING = re.compile(rb'\s*@"([^"]*)"')
 def read_ltm(path: Path, diags: Diagnostics, base: str | None = None, *, path_for_messages: str | None = None) -> TopicMap | None:
     """Read an LTM file; None (and an error diagnostic) when it is not valid LTM."""
     shown = path_for_messages or path.name
-    try:
+
+    def read() -> TopicMap:
         reader = _MapReader(base or locators.file_iri(path))
         reader.read_file(path, shown, [], reader.base_iri)
         return reader.sink.finish()
-    except TopicMapSyntaxError as e:
-        e.report(diags)
-        return None
-    except OSError as e:
-        diags.error("ltm-io", f"cannot read {shown}: {e.strerror or e}", Span(shown, 1, 1))
-        return None
-    except RecursionError:
-        diags.error("ltm-syntax", "the map nests too deeply to read", Span(shown, 1, 1))
-        return None
+
+    return read_reporting("ltm", shown, diags, read)
 
 
 def read_ltm_text(text: str, path_for_messages: str, base: str, diags: Diagnostics) -> TopicMap | None:
     """Read LTM from a string; #INCLUDE/#MERGEMAP resolve against `base` (a file: IRI to work)."""
-    try:
+
+    def read() -> TopicMap:
         reader = _MapReader(base)
         reader.read_text(text, path_for_messages, [], base, _local_path(base))
         return reader.sink.finish()
-    except TopicMapSyntaxError as e:
-        e.report(diags)
-        return None
-    except RecursionError:
-        diags.error("ltm-syntax", "the map nests too deeply to read", Span(path_for_messages, 1, 1))
-        return None
+
+    return read_reporting("ltm", path_for_messages, diags, read)
 
 
 def _local_path(iri: str) -> Path | None:

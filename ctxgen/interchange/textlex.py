@@ -10,8 +10,9 @@ from __future__ import annotations
 import bisect
 import codecs
 import re
+from typing import Callable
 
-from ..diagnostics import Span
+from ..diagnostics import Diagnostics, Span
 from ..merge import merge_maps
 from ..model import TopicMap
 from .builder import Reifiable, TopicMapBuilder
@@ -131,3 +132,17 @@ class MapBuilder(TopicMapBuilder):
             merge_maps(tm, other)
             tm.item_identifiers.extend(iids)
         return tm
+
+
+def read_reporting(syntax: str, shown: str, diags: Diagnostics, read: Callable[[], TopicMap]) -> TopicMap | None:
+    """Run a reader; None and one diagnostic when it fails: a syntax error at its position, a file
+    that cannot be read (the input or one it includes), or a map nested too deeply to read."""
+    try:
+        return read()
+    except TopicMapSyntaxError as e:
+        e.report(diags)
+    except OSError as e:
+        diags.error(f"{syntax}-io", f"cannot read {shown}: {e.strerror or e}", Span(shown, 1, 1))
+    except RecursionError:
+        diags.error(f"{syntax}-syntax", "the map nests too deeply to read", Span(shown, 1, 1))
+    return None
