@@ -23,6 +23,7 @@ TAG_RE = re.compile(r"(?<![^\s(\[,;:])#([\w][\w/\-]*)")
 CALLOUT_RE = re.compile(r"^\[!([A-Za-z][\w-]*)\]([+-]?)[ \t]*(.*)$")
 WS_RE = re.compile(r"\s+")
 _NON_WORD_RE = re.compile(r"[^\w]+")
+DENDRON_PREFIX = "dendron://"  # Dendron cross-vault links: dendron://<vault>/<note>
 
 
 def escape(text: str) -> str:
@@ -48,17 +49,27 @@ def display_label(meta: dict) -> str:
         label = size.group(1) if size else label
     if label:
         return label
-    target, heading = meta.get("target") or "", meta.get("heading")
+    target, heading = strip_dendron_vault(meta.get("target") or ""), meta.get("heading")
     if target and heading:
         return f"{target} > {heading}"
     return target or heading or ""
+
+
+def strip_dendron_vault(target: str) -> str:
+    """`dendron://vault/note` -> `note` (a Dendron cross-vault link); anything else unchanged."""
+    return target[len(DENDRON_PREFIX):].partition("/")[2] if target.startswith(DENDRON_PREFIX) else target
 
 
 def parse_wikilink(inner: str, embed: bool) -> dict | None:
     """The parts of `[[inner]]`; None when it names nothing (`[[]]`, `[[|x]]`, `[[#]]`)."""
     parts = PIPE_RE.split(inner, maxsplit=1) if "|" in inner else (inner,)
     label = parts[1].strip() if len(parts) > 1 else None
-    target, sep, heading = parts[0].partition("#")
+    dest = parts[0]
+    if label and label.startswith(DENDRON_PREFIX):
+        # Dendron writes [[label|target]]: `[[label|dendron://v/x]]` and `[[|dendron://v/x]]`
+        # (no label) can only mean that order
+        dest, label = label, dest.strip() or None
+    target, sep, heading = dest.partition("#")
     target = target.strip()
     heading_text = heading.strip() if sep else None
     if not target and not heading_text:
@@ -81,8 +92,10 @@ def around(raw: str, offset: int) -> str:
 
 
 def relative_target(href: str) -> tuple[str, str | None] | None:
-    """(target, heading) for a link to a file of the map; None for URLs, '#x' and '/x'."""
-    if not href or href.startswith(("#", "/")) or SCHEME_RE.match(href):
+    """(target, heading) for a link to a file of the map; None for URLs, '#x' and '//host/x'.
+
+    A target starting with '/' is kept as written: it is relative to the map root (Quartz, Foam)."""
+    if not href or href.startswith(("#", "//")) or SCHEME_RE.match(href):
         return None
     path, _, fragment = href.partition("#")
     if not path:

@@ -27,7 +27,6 @@ from .md_common import (
     HOLE,
     HOLE_END,
     MAX_WIKILINK,
-    PIPE_RE,
     SCHEME_RE,
     SIZE_RE,
     TAG_RE,
@@ -36,6 +35,7 @@ from .md_common import (
     display_label,
     escape,
     is_image,
+    parse_wikilink,
     relative_target,
     slugify_heading,
 )
@@ -103,13 +103,8 @@ def _wikilink_rule(state: StateInline, silent: bool) -> bool:
     if "\n" in inner or "[[" in inner:
         return False
     if not silent:
-        parts = PIPE_RE.split(inner, maxsplit=1)
-        dest = parts[0]
-        label = parts[1].strip() if len(parts) > 1 else None
-        target, sep, heading = dest.partition("#")
-        target = target.strip()
-        heading_text = heading.strip() if sep else None
-        if not target and not heading_text:
+        meta = parse_wikilink(inner, embed)  # the one reading of [[...]] both renderers share
+        if meta is None:
             state.env["_diagnostics"].append(
                 Diagnostic(Severity.WARNING, "link-empty", f"empty wikilink {src[pos : end + 2]!r}", _locate(state, pos, src[pos : end + 2]),
                            "write [[target]], [[target|label]] or [[#heading]]")
@@ -118,13 +113,7 @@ def _wikilink_rule(state: StateInline, silent: bool) -> bool:
             state.pos = end + 2
             return True
         token = state.push("wikilink", "", 0)
-        token.meta = {
-            "target": target,
-            "heading": heading_text or None,
-            "label": label or None,
-            "embed": embed,
-            "span": _locate(state, pos, src[pos : end + 2]),
-        }
+        token.meta = dict(meta, span=_locate(state, pos, src[pos : end + 2]))
     state.pos = end + 2
     return True
 
