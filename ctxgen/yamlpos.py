@@ -161,11 +161,18 @@ def _syntax_error(text: str, path: str, line_offset: int, fast_error: yaml.YAMLE
         pass
     mark = getattr(error, "problem_mark", None)
     context_mark = getattr(error, "context_mark", None)
-    if mark is None or (context_mark is not None and mark.index >= len(text.rstrip())):
-        mark = context_mark or mark  # "unexpected end": where the unclosed thing began helps more
     problem = getattr(error, "problem", None) or str(error)
     context = getattr(error, "context", None)
     message = f"YAML syntax error: {context}, {problem}" if context else f"YAML syntax error: {problem}"
+    unclosed = _unclosed_bracket(context, mark, context_mark)
+    if unclosed:
+        # `tags: [a, b` then `name: x`: PyYAML stumbles on the next line's ':', but the fault
+        # is the '[' that was never closed, where the context mark points.
+        if mark.index < len(text.rstrip()):
+            message += f" (on line {mark.line + 1 + line_offset})"
+        mark = context_mark
+    elif mark is None or (context_mark is not None and mark.index >= len(text.rstrip())):
+        mark = context_mark or mark  # "unexpected end": where the unclosed thing began helps more
     if mark is None:
         return Diagnostic(Severity.ERROR, "yaml-syntax", message, Span(path, 1 + line_offset, 1))
     line, col = _line_col(text, mark) if _ODD_BREAKS.search(text) else (mark.line, mark.column)
@@ -178,8 +185,20 @@ def _syntax_error(text: str, path: str, line_offset: int, fast_error: yaml.YAMLE
         "yaml-syntax",
         message,
         Span(path, line + 1 + line_offset, col + 1),
-        _hint(problem, lines[line] if lines else "", col),
+        _hint(problem, lines[line] if lines else "", col, unclosed),
     )
+
+
+def _unclosed_bracket(context: str | None, mark: Any, context_mark: Any) -> str | None:
+    """'[' or '{' when the error is a flow collection left open: the problem is past its line
+    (or at the end of the text), so the opening bracket is where to look."""
+    if not context or mark is None or context_mark is None or mark.line <= context_mark.line:
+        return None
+    if "flow sequence" in context:
+        return "["
+    if "flow mapping" in context:
+        return "{"
+    return None
 
 
 _ODD_BREAKS = re.compile("[\x85\u2028\u2029]")
@@ -191,9 +210,14 @@ def _line_col(text: str, mark: Any) -> tuple[int, int]:
     return text.count("\n", 0, index), index - (text.rfind("\n", 0, index) + 1)
 
 
-def _hint(problem: str, source_line: str, col: int) -> str:
-    if "\t" in source_line or "'\\t'" in problem:
+def _hint(problem: str, source_line: str, col: int, unclosed: str | None = None) -> str:
+    if unclosed:
+        what, closer = ("list", "]") if unclosed == "[" else ("mapping", "}")
+        advice = f"this '{unclosed}' is never closed: end the {what} with '{closer}' (or quote the value)"
+    elif "\t" in source_line or "'\\t'" in problem:
         advice = "YAML indentation must use spaces, not tabs"
+    elif problem.endswith(("but found ']'", "but found '}'")):
+        advice = f"an extra '{problem[-2]}' here: remove it, or quote the value"
     elif "mapping values are not allowed" in problem:
         advice = 'quote a value that contains ": " (title: "a: b")'
     else:

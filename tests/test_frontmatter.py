@@ -200,6 +200,35 @@ def test_syntax_errors_point_at_the_file_position_with_a_caret(text, where, mess
     assert out[2:] == snippet
 
 
+# Flow collections: PyYAML's problem mark is where it gave up (often the next key's ':'),
+# its context mark is the '[' or '{' that was never closed; the diagnostic points at the latter.
+@pytest.mark.parametrize("text, where, message, advice", [
+    ("title: A\ntags: [a, b\nname: x\n", "a.md:3:7",
+     "while parsing a flow sequence, expected ',' or ']', but got ':' (on line 4)", "this '[' is never closed"),
+    ("title: A\ntags: [a, b\n", "a.md:3:7",
+     "while parsing a flow sequence, expected ',' or ']', but got '<stream end>'", "this '[' is never closed"),
+    ("title: A\ntags: [a,\n  b,\n  c\nname: x\n", "a.md:3:7",
+     "while parsing a flow sequence, expected ',' or ']', but got ':' (on line 6)", "this '[' is never closed"),
+    ("x: 1\nextra: {a: 1, b: 2\nname: x\n", "a.md:3:8",
+     "while parsing a flow mapping, expected ',' or '}', but got ':' (on line 4)", "this '{' is never closed"),
+    ("x: 1\nextra: {a: 1\n", "a.md:3:8",
+     "while parsing a flow mapping, expected ',' or '}', but got '<stream end>'", "this '{' is never closed"),
+    ("title: A\naliases: [x, y]]\nname: z\n", "a.md:3:16",
+     "while parsing a block mapping, expected <block end>, but found ']'", "an extra ']' here"),
+    ("title: A\nextra: {a: 1}}\n", "a.md:3:14",
+     "while parsing a block mapping, expected <block end>, but found '}'", "an extra '}' here"),
+    ("title: A\ntags: [a, {b: 1]\nx: 1\n", "a.md:3:16",
+     "while parsing a flow mapping, expected ',' or '}', but got ']'", "check the YAML near here"),
+])
+def test_flow_collection_errors_point_at_the_culprit(text, where, message, advice):
+    _, diags = load_yaml(text, "a.md", line_offset=1)
+    out = lines(diags)
+    assert out[0] == f"{where}: error[yaml-syntax]: YAML syntax error: {message}"
+    assert out[1].startswith(f"  hint: {advice}")
+    line, col = map(int, where.split(":")[1:])
+    assert out[2:] == ["    " + text.split("\n")[line - 2], " " * (4 + col - 1) + "^"]
+
+
 def test_syntax_error_snippet_is_a_window_on_long_lines():
     text = "title: " + "x" * 200 + ": y\n"
     _, diags = load_yaml(text, "a.md")
