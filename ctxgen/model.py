@@ -68,6 +68,7 @@ class Variant:
     item_identifiers: list[str] = field(default_factory=list)
     reifier: str | None = None
     span: Span | None = None
+    scope_spans: dict[str, Span] | None = field(default=None, compare=False, repr=False)  # ctxgen: where each scope topic is named
 
 
 @dataclass(slots=True)
@@ -79,6 +80,7 @@ class Name:
     item_identifiers: list[str] = field(default_factory=list)
     reifier: str | None = None
     span: Span | None = None
+    scope_spans: dict[str, Span] | None = field(default=None, compare=False, repr=False)  # ctxgen: where each scope topic is named
 
 
 @dataclass(slots=True)
@@ -93,6 +95,7 @@ class Occurrence:
     # ctxgen: an occurrence that is a note file of its own keeps its Markdown here
     # (value then holds the note's text) and the path it came from.
     note: "Body | None" = None
+    scope_spans: dict[str, Span] | None = field(default=None, compare=False, repr=False)  # ctxgen: where each scope topic is named
 
 
 @dataclass(slots=True)
@@ -112,6 +115,7 @@ class Association:
     item_identifiers: list[str] = field(default_factory=list)
     reifier: str | None = None  # an association file reifies its association: this is that topic
     span: Span | None = None
+    scope_spans: dict[str, Span] | None = field(default=None, compare=False, repr=False)  # ctxgen: where each scope topic is named
 
     def players(self) -> list[str]:
         return [r.player for r in self.roles]
