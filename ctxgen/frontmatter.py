@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from .diagnostics import Diagnostic, Severity, Span
-from .yamlpos import PosDict, load_yaml
+from .yamlpos import PosDict, PosList, load_yaml
 
 
 def normalise_newlines(text: str) -> str:
@@ -76,7 +77,52 @@ def parse(text: str, path: str) -> Parsed:
             Severity.ERROR, "frontmatter-not-mapping", f"front matter must be a mapping, not {what}",
             where, "write 'key: value' lines, e.g. 'title: My topic'"))
         return Parsed(None, body, body_line, diagnostics, failed=True)
+    if "#" in yaml_text:
+        diagnostics.extend(comments_cutting_text(value, yaml_text, 1))
     return Parsed(value, body, body_line, diagnostics)
+
+
+# Front matter keys whose values are free text, where a ` #` more likely belongs to the text
+# than starts a comment (`title: C# #draft`, `title: Notes #wip`). Other keys (ids, types,
+# dates, flags) have no use for '#', so a trailing comment there is just a comment.
+TEXT_KEYS = ("title", "name", "aliases", "names", "description", "desc", "summary")
+_COMMENT_AFTER = re.compile(r"[ \t]+#")
+
+
+def comments_cutting_text(front: PosDict, yaml_text: str, line_offset: int) -> list[Diagnostic]:
+    """Warn where a plain (unquoted) text value is followed by ` #...` on its line: YAML read
+    that as a comment, so the value was silently cut short (checklist row 15)."""
+    lines = yaml_text.split("\n")
+    out: list[Diagnostic] = []
+
+    def check(text: Any, span: Span | None, where: str) -> None:
+        if not isinstance(text, str) or not text or span is None:
+            return
+        line = lines[span.line - 1 - line_offset] if 0 <= span.line - 1 - line_offset < len(lines) else ""
+        start = span.col - 1
+        if not line.startswith(text, start):  # quoted, a block scalar, or folded over lines
+            return
+        comment = _COMMENT_AFTER.match(line, start + len(text))
+        if comment is None:
+            return
+        cut = line[comment.start():].strip()
+        written = "- " if where.endswith("]") else f"{where}: "
+        out.append(Diagnostic(
+            Severity.WARNING, "yaml-comment-in-value",
+            f"{where}: YAML read '{cut}' as a comment, so the value is cut to {text!r}",
+            Span(span.path, span.line, comment.end()),
+            f"quote the value to keep the '#' ({written}\"{text} {cut}\"), or put a real comment on its own line"))
+
+    for key in TEXT_KEYS:
+        if key not in front:
+            continue
+        value = front[key]
+        if isinstance(value, PosList):
+            for i, item in enumerate(value):
+                check(item, value.item_span(i), f"{key}[{i}]")
+        else:
+            check(value, front.value_span(key), key)
+    return out
 
 
 def _first_content_span(yaml_text: str, path: str) -> Span:

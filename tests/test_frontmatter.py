@@ -268,3 +268,28 @@ def test_source_text_keeps_what_was_written_for_non_text_scalars():
         "title": "no", "n": "1.50", "d": "2024-01-02", "e": None, "z": "~", "s": None, "q": None, "l": None}
     assert [value["l"].source_text(i) for i in range(3)] == ["yes", None, "010"]
     assert value["l"][2] == 8  # YAML 1.1 octal: exactly why the written text matters
+
+
+@pytest.mark.parametrize("front, where", [
+    ("title: Notes #draft", [("a.md:2:14", "title", "Notes")]),
+    ("title: Notes\t#draft", [("a.md:2:14", "title", "Notes")]),
+    ("name: C# #lang", [("a.md:2:10", "name", "C#")]),
+    ("x: 1\naliases:\n  - C# #lang\n  - 'ok #1'\n  - b  # c", [("a.md:4:8", "aliases[0]", "C#"),
+                                                           ("a.md:6:8", "aliases[2]", "b")]),
+    ("aliases: one #two", [("a.md:2:14", "aliases", "one")]),
+    ("title: 'Notes' #draft", []),  # quoted: the author chose where the value ends
+    ('title: "Notes #draft"', []),
+    ("title: Notes#draft", []),  # no space before '#': part of the value, nothing is cut
+    ("title: >\n  Notes #draft", []),  # block scalar: '#' is text
+    ("aliases: [a, b] # c", []),  # the comment follows the list, not a value
+    ("type: person # c\ndraft: true # c\nborn: 1815 # c\ntags: [x] # c", []),  # not text fields
+])
+def test_a_comment_that_cuts_a_text_value_warns_at_the_hash(front, where):
+    parsed = parse(f"---\n{front}\n---\n", "a.md")
+    got = [d for d in parsed.diagnostics if d.code == "yaml-comment-in-value"]
+    assert [(str(d.span), d.severity) for d in got] == [(w, Severity.WARNING) for w, _, _ in where]
+    for d, (_, key, value) in zip(got, where):
+        assert d.message.startswith(f"{key}: YAML read '#")
+        assert d.message.endswith(f"so the value is cut to {value!r}")
+        assert "quote the value" in d.hint
+    assert parsed.diagnostics == got  # nothing else to say about these
