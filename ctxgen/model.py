@@ -145,6 +145,7 @@ class Body:
     span: Span  # where the body's first line is in its file
     rendered: RenderedBody | None = None
     targets: dict[int, LinkTarget] = field(default_factory=dict)  # LinkRef.hole -> target
+    title: str | None = None  # a note file's `title:`, shown above the note on its topic's page
 
 
 @dataclass(slots=True)
