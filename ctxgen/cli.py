@@ -1,7 +1,8 @@
 """Command line: `ctxgen new|build|check|serve|convert|import`.
 
-Exit codes: 0 ok, 1 errors in the map (or warnings under --strict), 2 bad usage.
-Diagnostics and the summary go to stderr, so stdout stays clean for `convert`.
+Exit codes: 0 ok, 1 errors in the map (or warnings under --strict), 2 bad usage: a bad
+argument, or a map or output folder that cannot be used (USAGE_CODES). Diagnostics and the
+summary go to stderr, so stdout stays clean for `convert`.
 """
 from __future__ import annotations
 
@@ -33,6 +34,26 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+# Errors about where ctxgen was told to read or write, not about the map's content: exit 2.
+USAGE_CODES = frozenset({"map-not-found", "output-dir", "output-write", "io-error",
+                         "import-target-not-empty", "new-target-exists", "new-write"})
+
+
+def exit_code(diags: Diagnostics, strict: bool = False) -> int:
+    """2 for a usage or environment error, else 1 when the run failed, else 0."""
+    if any(d.code in USAGE_CODES for d in diags.errors):
+        return 2
+    return 1 if diags.has_errors(strict) else 0
+
+
+def _path(text: str) -> Path:
+    # Path("") is Path("."): an empty -o or MAP_DIR (an unset shell variable) must not quietly
+    # mean the current folder, which a build would then replace.
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path is not allowed (is a shell variable unset?)")
+    return Path(text)
+
+
 def _port(text: str) -> int:
     port = int(text) if text.isdigit() else -1
     if not 0 <= port <= 65535:
@@ -58,23 +79,23 @@ def _parser() -> argparse.ArgumentParser:
         return c
 
     c = command("new", "create a new map with example topics and a GitHub Pages workflow", _cmd_new)
-    c.add_argument("path", type=Path, help="folder to create")
+    c.add_argument("path", type=_path, help="folder to create")
 
     for name, help, run in (("build", "build the site", _cmd_build), ("check", "validate the map without writing anything", _cmd_check)):
         c = command(name, help, run)
-        c.add_argument("map_dir", nargs="?", type=Path, default=Path("."), metavar="MAP_DIR")
+        c.add_argument("map_dir", nargs="?", type=_path, default=".", metavar="MAP_DIR")
         c.add_argument("--strict", action="store_true", help="treat warnings as errors")
         c.add_argument("--drafts", action="store_true", help="include topics marked draft: true")
         c.add_argument("-j", "--jobs", type=_jobs, default=0, help="worker processes (default: one per core)")
         c.add_argument("-q", "--quiet", action="store_true", help="print only errors and warnings (no notes, no summary)")
         if name == "build":
-            c.add_argument("-o", "--output", type=Path, help="output folder (default: MAP_DIR/_site)")
+            c.add_argument("-o", "--output", type=_path, help="output folder (default: MAP_DIR/_site)")
             c.add_argument("--base-url", help="absolute URL the site is published at, e.g. https://user.github.io/repo/")
             c.add_argument("--force", action="store_true", help="replace an output folder ctxgen did not write")
             c.add_argument("--no-cache", action="store_true", help="ignore and do not write the build cache")
 
     c = command("serve", "preview the site, rebuilding and reloading on every save", _cmd_serve)
-    c.add_argument("map_dir", nargs="?", type=Path, default=Path("."), metavar="MAP_DIR")
+    c.add_argument("map_dir", nargs="?", type=_path, default=".", metavar="MAP_DIR")
     c.add_argument("--port", type=_port, default=8000)
     c.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
     c.add_argument("--open", action="store_true", help="open the site in a browser")
@@ -83,14 +104,14 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--base-url", help="preview under this URL's path, e.g. https://user.github.io/repo/ -> /repo/")
 
     c = command("convert", "convert a topic map between XTM, JTM, LTM, CTM and CXTM", _cmd_convert)
-    c.add_argument("input", type=Path)
-    c.add_argument("-o", "--output", type=Path, help="output file (default: standard output)")
+    c.add_argument("input", type=_path)
+    c.add_argument("-o", "--output", type=_path, help="output file (default: standard output)")
     c.add_argument("--to", dest="to_format", help="xtm, jtm or cxtm (default: from the output's extension, else xtm)")
     c.add_argument("--from", dest="from_format", help="xtm, xtm1, jtm, ltm or ctm (default: from the extension)")
 
     c = command("import", "turn a topic map file into a ctxgen map folder", _cmd_import)
-    c.add_argument("input", type=Path)
-    c.add_argument("-o", "--output", type=Path, required=True, help="map folder to create")
+    c.add_argument("input", type=_path)
+    c.add_argument("-o", "--output", type=_path, required=True, help="map folder to create")
     return p
 
 
@@ -132,7 +153,7 @@ def _run_build(args, write: bool) -> int:
     if not args.quiet or failed:
         verb = "built" if result.written or result.stats.unchanged else ("checked" if not write else "not built:")
         print(_summary(result, args.strict, verb), file=sys.stderr)
-    return 1 if failed else 0
+    return exit_code(result.diagnostics, args.strict) if failed else 0
 
 
 def _cmd_build(args) -> int:
@@ -150,7 +171,7 @@ def _cmd_new(args) -> int:
     create_map(args.path, diags)
     print_diagnostics(diags)
     if diags.has_errors():
-        return 1
+        return exit_code(diags)
     print(f"ctxgen: created {args.path}. Next: ctxgen serve {args.path}", file=sys.stderr)
     return 0
 
@@ -167,7 +188,7 @@ def _cmd_convert(args) -> int:
     diags = Diagnostics()
     code = convert(args.input, args.output, args.to_format, args.from_format, diags)
     print_diagnostics(diags)
-    return code
+    return exit_code(diags) if code else 0
 
 
 def _cmd_import(args) -> int:
@@ -176,4 +197,4 @@ def _cmd_import(args) -> int:
     diags = Diagnostics()
     code = import_map(args.input, args.output, diags)
     print_diagnostics(diags)
-    return code
+    return exit_code(diags) if code else 0

@@ -38,6 +38,26 @@ def test_version_and_usage_errors():
     assert bad.returncode == 2 and "unrecognized arguments" in bad.stderr
 
 
+@pytest.mark.parametrize("args", [
+    ("build", "MAP", "-o", ""), ("build", ""), ("check", ""), ("serve", ""), ("new", ""),
+    ("convert", ""), ("convert", "in.xtm", "-o", ""), ("import", "in.xtm", "-o", ""), ("import", "", "-o", "x"),
+])
+def test_an_empty_path_is_bad_usage_not_the_current_folder(args, new_map: Path):
+    """`-o "$OUT"` with OUT unset must not build into (and replace) the current folder."""
+    (new_map / "keep.txt").write_text("mine")
+    before = snapshot(new_map)
+    proc = run_ctxgen(*(str(new_map) if a == "MAP" else a for a in args), cwd=new_map)
+    assert proc.returncode == 2, proc.stderr
+    assert "an empty path is not allowed" in proc.stderr and "Traceback" not in proc.stderr
+    assert snapshot(new_map) == before
+
+
+def test_a_missing_map_folder_is_bad_usage(tmp_path: Path):
+    for command in ("build", "check"):
+        proc = run_ctxgen(command, tmp_path / "nope")
+        assert proc.returncode == 2 and "error[map-not-found]" in proc.stderr, proc.stderr
+
+
 def test_new_scaffolds_a_map_with_a_pages_workflow(new_map: Path):
     workflow = (new_map / ".github/workflows/pages.yml").read_text()
     for action in ("actions/configure-pages", "actions/upload-pages-artifact", "actions/deploy-pages"):
@@ -45,7 +65,7 @@ def test_new_scaffolds_a_map_with_a_pages_workflow(new_map: Path):
     assert "steps.pages.outputs.base_url" in workflow
     assert (new_map / "ctxgen.yaml").exists()
     again = run_ctxgen("new", str(new_map))
-    assert again.returncode == 1 and "error[new-target-exists]" in again.stderr
+    assert again.returncode == 2 and "error[new-target-exists]" in again.stderr
 
 
 def test_build_new_map_writes_a_site_and_a_summary(new_map: Path):
@@ -104,12 +124,12 @@ def test_strict_turns_warnings_into_a_failure(new_map: Path):
 
 def test_output_folder_safety(new_map: Path, tmp_path: Path):
     same = run_ctxgen("build", new_map, "-o", new_map)
-    assert same.returncode == 1 and "error[output-dir]" in same.stderr
+    assert same.returncode == 2 and "error[output-dir]" in same.stderr  # usage, not the map
     foreign = tmp_path / "foreign"
     foreign.mkdir()
     (foreign / "keep.txt").write_text("not ours")
     refused = run_ctxgen("build", new_map, "-o", foreign)
-    assert refused.returncode == 1 and "--force" in refused.stderr
+    assert refused.returncode == 2 and "--force" in refused.stderr
     assert (foreign / "keep.txt").read_text() == "not ours"
     (foreign / ".git").mkdir()
     (foreign / ".git" / "HEAD").write_text("ref: refs/heads/gh-pages\n")
@@ -198,14 +218,14 @@ def test_render_failure_leaves_the_previous_site_and_no_temp_folder(new_map: Pat
 def test_unwritable_output_location_is_an_error_naming_the_path(new_map: Path):
     """Checklist row 43: the OS error and the path, no traceback."""
     proc = run_ctxgen("build", new_map, "-o", "/dev/null/site")
-    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "/dev/null" in proc.stderr and "error[output-" in proc.stderr
 
 
 def test_force_never_deletes_map_sources(new_map: Path):
     """--force replaces a foreign output folder, but not one holding the map's own Markdown files."""
     proc = run_ctxgen("build", new_map, "-o", new_map / "people", "--force")
-    assert proc.returncode == 1 and "error[output-dir]" in proc.stderr and "Markdown files" in proc.stderr
+    assert proc.returncode == 2 and "error[output-dir]" in proc.stderr and "Markdown files" in proc.stderr
     assert (new_map / "people" / "ada-lovelace.md").exists()
 
 
