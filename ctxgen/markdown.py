@@ -21,7 +21,8 @@ allow_html; linkify and typographer off):
   stay in the HTML — a site that shows the title separately can drop a leading H1 with
   `strip_leading_h1`.
 - `> [!type] Title` callouts → `<aside class="callout callout-type">` with a `callout-title`
-  paragraph (`data-fold` for `[!type]-`/`+`); `==mark==`; `%%comments%%` (inline or block)
+  paragraph; foldable ones (`[!type]-` closed, `[!type]+` open) → `<details data-fold=...>` with
+  a `<summary class="callout-title">`; `==mark==`; `%%comments%%` (inline or block)
   removed; inline `#tags` (outside code and headings, not all digits) → RenderedBody.tags.
 - Code fences keep their language class (`language-mermaid`, `language-math`).
 
@@ -435,15 +436,17 @@ class _Renderer:
 
     def callout(self, node, m: re.Match, depth: int) -> None:
         kind = re.sub(r"[^a-z0-9-]", "", m.group(1).lower()) or "note"
-        fold = ""
+        # a foldable callout ([!type]- closed, [!type]+ open) is a <details>: it folds without script
+        fold, tag, title_tag = "", "aside", "p"
         if m.group(2):
-            fold = ' data-fold="open"' if m.group(2) == "+" else ' data-fold="closed"'
-        self.open(f'<aside class="callout callout-{kind}"{fold}>\n')
+            fold = ' data-fold="open" open=""' if m.group(2) == "+" else ' data-fold="closed"'
+            tag, title_tag = "details", "summary"
+        self.open(f'<{tag} class="callout callout-{kind}"{fold}>\n')
         para = node.children[0].children
         cut = next((k for k, c in enumerate(para) if c.name in ("softbreak", "hardbreak")), len(para))
         title, rest = list(para[:cut]), list(para[cut + 1 :])
         head = title[0].meta["content"][m.start(3) :]
-        self.open('<p class="callout-title">')
+        self.open(f'<{title_tag} class="callout-title">')
         self.begin()
         if not head.strip() and len(title) == 1:
             default = kind.capitalize()
@@ -452,7 +455,7 @@ class _Renderer:
         else:
             self.inline(title[1:], depth, first=head, first_node=title[0], first_skip=m.start(3))
         self.end()
-        self.close("</p>\n")
+        self.close(f"</{title_tag}>\n")
         if rest:
             self.open("<p>")
             self.begin()
@@ -460,7 +463,7 @@ class _Renderer:
             self.end()
             self.close("</p>\n")
         self.blocks(node.children[1:], depth + 1)
-        self.close("</aside>\n")
+        self.close(f"</{tag}>\n")
 
     def fence(self, node, _name: str, _depth: int) -> None:
         meta = node.meta
@@ -1085,11 +1088,41 @@ def fill_holes(
 ) -> str:
     """The final HTML of a body: every hole replaced by its link, image, or embed."""
     links = rendered.links
+    html = rendered.html
+    split = False
 
     def fill(m: re.Match) -> str:
+        nonlocal split
         ref = links[int(m.group(1))]
         href = href_for(ref)
         embed_html = embed_for(ref) if ref.embed and embed_for is not None and href is not None else None
-        return ref_html(ref, href, m.group(2), embed_html)
+        if embed_html is None:
+            return ref_html(ref, href, m.group(2), None)
+        container = _phrasing_container(html, m.start())
+        if container is None:
+            return ref_html(ref, href, m.group(2), embed_html)
+        if container.startswith("<h"):  # a heading holds no block: the embed is a link there
+            return ref_html(ref, href, m.group(2), None)
+        split = True  # text ![[note]] text: the paragraph closes before the embed and reopens after
+        return "</p>" + ref_html(ref, href, m.group(2), embed_html) + container
 
-    return HOLE_RE.sub(fill, rendered.html)
+    out = HOLE_RE.sub(fill, html)
+    return _EMPTY_P_RE.sub("", out) if split else out
+
+
+_EMPTY_P_RE = re.compile(r"<p(?: [^>]*)?>\s*</p>\n?")
+_PHRASING_OPEN_RE = re.compile(r"<(p|h[1-6])(?: [^>]*)?>")
+
+
+def _phrasing_container(html: str, at: int) -> str | None:
+    """The open tag of the <p> or <hN> that position `at` is inside of, or None (a list item, a
+    cell, the top level: where a block may go). Content is escaped, so tags are ctxgen's own."""
+    start = max(html.rfind("<p>", 0, at), html.rfind("<p ", 0, at), html.rfind("<h", 0, at))
+    if start < 0:
+        return None
+    m = _PHRASING_OPEN_RE.match(html, start)
+    if m is None:
+        return None
+    if html.find(f"</{m.group(1)}>", start, at) >= 0:
+        return None
+    return m.group(0)

@@ -221,18 +221,22 @@ def _callouts(state: StateCore) -> None:
             if m:
                 kind = re.sub(r"[^a-z0-9-]", "", m.group(1).lower()) or "note"
                 title = m.group(3).strip() or kind.capitalize()
-                tok.tag = "aside"
+                # a foldable callout is a <details> (as in ctxgen.markdown): it folds without script
+                tag, title_tag = ("details", "summary") if m.group(2) else ("aside", "p")
+                tok.tag = tag
                 tok.attrs = {"class": f"callout callout-{kind}"}
                 if m.group(2):
                     tok.attrs["data-fold"] = "open" if m.group(2) == "+" else "closed"
+                    if m.group(2) == "+":
+                        tok.attrs["open"] = ""
                 for close in tokens[i + 1 :]:
                     if close.type == "blockquote_close" and close.level == tok.level:
-                        close.tag = "aside"
+                        close.tag = tag
                         break
                 line0 = inline.map[0] if inline.map else 0
-                title_open = Token("paragraph_open", "p", 1, attrs={"class": "callout-title"}, map=[line0, line0 + 1], level=inline.level - 1, block=True)
+                title_open = Token("paragraph_open", title_tag, 1, attrs={"class": "callout-title"}, map=[line0, line0 + 1], level=inline.level - 1, block=True)
                 title_inline = Token("inline", "", 0, content=title, map=[line0, line0 + 1], level=inline.level, children=[], block=True)
-                title_close = Token("paragraph_close", "p", -1, level=inline.level - 1, block=True)
+                title_close = Token("paragraph_close", title_tag, -1, level=inline.level - 1, block=True)
                 if rest.strip():
                     inline.content = rest
                     if inline.map:

@@ -11,6 +11,7 @@ error) are collected when the renderer is made and reported by `write_all`.
 """
 from __future__ import annotations
 
+import dataclasses
 import gc
 import multiprocessing
 import os
@@ -30,6 +31,7 @@ from markupsafe import Markup, escape
 from .config import Config
 from .diagnostics import Diagnostic, Diagnostics, Severity, Span
 from .model import XSD_ANYURI, Association, Body, LinkTarget, Topic, TopicMap
+from .site_embeds import embed_part, missing_embeds, part_of, prefix_ids
 from .site_index import SiteIndex
 from .site_topic import MAX_TYPED_ASSOCIATIONS, TopicView, badge_html
 from .site_paths import (
@@ -57,7 +59,7 @@ from .site_templates import (
     make_environment,
 )
 from .site_values import IMAGE_EXTENSIONS, safe_href
-from .source import LinkRef, SourceFile
+from .source import LinkRef, RenderedBody, SourceFile
 
 try:  # the frontend engineer's modules; the site builds without them
     from . import graphdata as _graphdata
@@ -142,6 +144,8 @@ class SiteRenderer:
         self.base_url = self.options.base_url if self.options.base_url is not None else config.base_url
         self.setup = Diagnostics()  # problems found before any page is rendered
         self.index = _without_gc(SiteIndex.build, tm, config, self.options.drafts)
+        self.setup.extend(missing_embeds(self.index.topics, (
+            b for t in self.index.topics.values() for b in (t.body, *(o.note for o in t.occurrences if o.note)))))
         self._mtimes = {s.path: s.mtime for s in self.options.sources}
         self._link_tables: dict[str, Callable[[str], Link]] = {}
         self._link_tails: dict[str, tuple] = {}
@@ -319,7 +323,7 @@ class SiteRenderer:
         key = (root, link.id)
         made = self._badges.get(key)
         if made is None:
-            made = self._badges[key] = badge_html(link)
+            made = self._badges[key] = badge_html(link, self.index.type_colors.get(link.id))
         return made
 
     def links(self, page: str, ids: Iterable[str], sort: bool = True) -> list[dict]:
@@ -329,11 +333,19 @@ class SiteRenderer:
         return out
 
     # --- bodies --------------------------------------------------------------------------
-    def body_html(self, body: Body | None, page: str, stack: tuple[str, ...] = ()) -> Markup:
-        """A body's HTML with its link holes filled for `page`; embeds render their target's body."""
-        if body is None or body.rendered is None:
-            return Markup("")
-        rendered = body.rendered
+    def body_html(self, body: Body | None, page: str, stack: tuple[str, ...] = (), id_prefix: str = "",
+                  rendered: RenderedBody | None = None) -> Markup:
+        """A body's HTML with its link holes filled for `page`; embeds render their target's body.
+
+        `rendered`: a part of the body's rendering to show instead of all of it (a section).
+        `id_prefix` goes before every id in it (and every in-page anchor), so a body shown inside
+        another page keeps the page's ids unique; each embed adds its own, `e<hole>-`."""
+        if rendered is None:
+            if body is None or body.rendered is None:
+                return Markup("")
+            rendered = body.rendered
+        if id_prefix:
+            rendered = dataclasses.replace(rendered, html=prefix_ids(rendered.html, id_prefix))
         if not rendered.links:
             return Markup(rendered.html)
 
@@ -380,11 +392,23 @@ class SiteRenderer:
                 reason = "embed cycle" if t.topic in stack else "embedded too deep"
                 return str(Markup('<a class="ctx-embed-stop" href="{}" title="{}">{}</a>').format(
                     here, reason, self.label(t.topic)))
-            inner = self.body_html(target.body, page, stack + (t.topic,))
+            whole = target.body.rendered if target.body is not None else None
+            part = embed_part(link, t, whole)
+            shown = part_of(whole, part) if whole is not None else None
+            if shown is None and part.kind != "all":  # ![[a#No such heading]]
+                return str(Markup(
+                    '<span class="ctx-embed-missing" title="Missing: {}#{}"><a href="{}">{}</a> '
+                    '<span class="ctx-muted">({} not found)</span></span>'
+                ).format(link.target, link.heading, here, self.label(t.topic), link.heading))
+            inner = self.body_html(target.body, page, stack + (t.topic,), f"{id_prefix}e{link.hole}-", shown)
+            title = self.label(t.topic)
+            if part.kind == "section":  # the figure's link opens the section; its caption names it
+                here = href(page, topic_path(t.topic), part.key)
+                title += "".join(f" › {h.text}" for h in whole.headings if h.anchor == part.key)
             return str(Markup(
                 '<figure class="ctx-embed"><figcaption><a href="{}">{}</a></figcaption>'
                 '<div class="ctx-embed-body">{}</div></figure>'
-            ).format(here, self.label(t.topic), inner))
+            ).format(here, title, inner))
 
         return Markup(fill_holes(rendered, href_for, embed_for))
 

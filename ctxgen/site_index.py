@@ -5,10 +5,10 @@ would make that O(n²) on a large map. The render stage asks this index instead.
 """
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from . import site_values
 from .config import Config
 from .model import (
     INSTANCE,
@@ -24,8 +24,6 @@ from .model import (
 )
 
 
-_COLOR = re.compile(r"#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,20}")  # goes into a style attribute: nothing else
-
 
 def _add(d: dict[str, dict[str, None]], key: str, value: str) -> None:
     d[key][value] = None  # a dict as an ordered set
@@ -35,7 +33,7 @@ def _add(d: dict[str, dict[str, None]], key: str, value: str) -> None:
 class SiteIndex:
     topics: dict[str, Topic]  # the topics that get a page (published user topics)
     labels: dict[str, str]  # every topic id -> display label (schema label, else name, else id)
-    colors: dict[str, str]  # topic id -> colour of its first type with a schema colour
+    colors: dict[str, str]  # topic id -> colour of its first type (site_values.type_colors)
     # ordered sets (dicts with None values) of topic ids
     types_of: dict[str, dict[str, None]] = field(default_factory=lambda: defaultdict(dict))
     instances_of: dict[str, dict[str, None]] = field(default_factory=lambda: defaultdict(dict))
@@ -50,6 +48,7 @@ class SiteIndex:
     tags: dict[str, dict[str, None]] = field(default_factory=lambda: defaultdict(dict))  # tag -> topic ids
     degree: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     association_count: int = 0
+    type_colors: dict[str, str] = field(default_factory=dict)  # type id -> its colour
 
     @classmethod
     def build(cls, tm: TopicMap, config: Config, drafts: bool) -> "SiteIndex":
@@ -94,12 +93,12 @@ class SiteIndex:
                     idx.by_player[r.player].append((a, i))
                     idx.degree[r.player] += 1
 
+        type_colors = idx.type_colors = site_values.type_colors(tm, config.schema)
         for tid, t in topics.items():
-            for ty in idx.types_of.get(tid, ()):
-                entry = schema.topic_types.get(ty)
-                if entry is not None and entry.color and _COLOR.fullmatch(entry.color):
-                    idx.colors[tid] = entry.color
-                    break
+            for ty in idx.types_of.get(tid, ()):  # its first type, as the graph's node colour
+                if ty in type_colors:
+                    idx.colors[tid] = type_colors[ty]
+                break
             for tag in t.tags:
                 _add(idx.tags, tag, tid)
             bodies = [t.body] + [o.note for o in t.occurrences]

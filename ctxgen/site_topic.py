@@ -64,11 +64,12 @@ def topic_list_html(links: list, cls: str = "ctx-topic-list") -> str:
     return f'<ul class="{cls}">\n{items}</ul>'
 
 
-def badge_html(l: "Link") -> str:
-    """_macros.html's `type_badge`."""
+def badge_html(l: "Link", color: str | None = None) -> str:
+    """_macros.html's `type_badge`; `color`: the type's own colour (else the link's)."""
     if not l.href:
         return f'<span class="ctx-badge">{escape(l.label)}</span>'
-    style = f' style="--ctx-type-color: {escape(l.color)}"' if l.color else ""
+    color = color or l.color
+    style = f' style="--ctx-type-color: {escape(color)}"' if color else ""
     return f'<a class="ctx-badge" href="{escape(l.href)}"{style}>{escape(l.label)}</a>'
 
 
@@ -86,6 +87,16 @@ def row_html(others: list, scope: list, reifier: "Link | None") -> Markup:
     if reifier is not None and reifier.href:
         html += f' · <a class="ctx-reifier" href="{escape(reifier.href)}">about this</a>'
     return Markup(html)
+
+
+def note_title(note) -> str | None:
+    """A note's title: its file's `title:`, else the H1 its body opens with."""
+    if note.title:
+        return note.title
+    rendered = note.rendered
+    if rendered is None or not rendered.first_h1 or not rendered.html.lstrip().startswith("<h1"):
+        return None
+    return rendered.first_h1
 
 
 class TopicView:
@@ -160,8 +171,12 @@ class TopicView:
         local = lambda v: href(path, v)  # noqa: E731
         for o in t.occurrences:
             if o.note is not None:
-                notes.append(NS(type=link(o.type), scope=self._links(o.scope),
-                                html=self._r.body_html(o.note, path, (self.id,))))
+                # each note's ids get their own prefix: n1-h-intro cannot clash with the body's h-intro
+                n = len(notes) + 1
+                title = note_title(o.note)
+                html = self._r.body_html(o.note, path, (self.id,), f"n{n}-")
+                notes.append(NS(type=link(o.type), scope=self._links(o.scope), title=title, anchor=f"ctx-note-{n}",
+                                html=Markup(strip_leading_h1(html, title)) if title else html))
                 continue
             group = groups.get(o.type)
             if group is None:
@@ -310,8 +325,13 @@ class TopicSections:
             return _EMPTY
         out = ['<section class="ctx-notes" aria-labelledby="ctx-notes-title">\n'
                '  <h2 id="ctx-notes-title">Notes</h2>\n']
-        out += [f'  <article class="ctx-note">\n    <h3>{n.type.html}{scope_html(n.scope)}</h3>\n    {n.html}\n  </article>\n'
-                for n in notes]
+        for n in notes:
+            if n.title:  # the note's title as its heading, its type and scope beneath
+                head = (f'    <h3 id="{n.anchor}">{escape(n.title)}</h3>\n'
+                        f'    <p class="ctx-note-meta ctx-muted">{n.type.html}{scope_html(n.scope)}</p>\n')
+            else:
+                head = f'    <h3 id="{n.anchor}">{n.type.html}{scope_html(n.scope)}</h3>\n'
+            out.append(f'  <article class="ctx-note">\n{head}    {n.html}\n  </article>\n')
         out.append("</section>\n")
         return Markup("".join(out))
 

@@ -8,13 +8,15 @@ scheme is on the allow list (javascript:, data:, vbscript: ... stay text).
 """
 from __future__ import annotations
 
+import colorsys
 import datetime as dt
 import re
 from typing import Callable
 
 from markupsafe import Markup, escape
 
-from .model import GEO, XSD_ANYURI, XSD_DATE, XSD_DATETIME, XSD_DECIMAL, XSD_INTEGER
+from .config import Schema
+from .model import GEO, TYPE, TYPE_INSTANCE, XSD_ANYURI, XSD_DATE, XSD_DATETIME, XSD_DECIMAL, XSD_INTEGER, TopicMap
 from .site_paths import is_safe_path
 
 SAFE_SCHEMES = {"http", "https", "mailto", "ftp", "ftps", "tel", "geo", "urn", "doi", "isbn"}
@@ -99,3 +101,50 @@ def format_value(value: str, datatype: str, href_local: Callable[[str], str], al
     if datatype == GEO:
         return format_geo(value)
     return escape(value)
+
+
+# --- topic-type colours ----------------------------------------------------------------------
+
+# Twelve hues far apart (Okabe-Ito's colour-blind-safe eight, then four more), each readable as a
+# dot or badge on the light and the dark background. Past twelve types, hues go round the circle
+# by the golden angle, so any two types still differ.
+TYPE_PALETTE = (
+    "#e69f00", "#0072b2", "#009e73", "#d55e00", "#cc79a7", "#56b4e9",
+    "#b8a000", "#7f3c8d", "#3969ac", "#e73f74", "#80ba5a", "#008695",
+)
+COLOR_RE = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?|[a-zA-Z]{3,20}")  # goes into a style attribute
+
+
+def _extra_color(n: int) -> str:
+    """The n-th colour after the palette: hue by the golden angle, saturation and lightness fixed."""
+    r, g, b = colorsys.hls_to_rgb(((n * 0.618033988749895) + 0.07) % 1.0, 0.5, 0.6)
+    return f"#{round(r * 255):02x}{round(g * 255):02x}{round(b * 255):02x}"
+
+
+def type_colors(tm: TopicMap, schema: Schema) -> dict[str, str]:
+    """Type id -> colour, for every topic type of the map (used by an unscoped instance, or declared
+    in the schema). A valid `color:` of the schema is kept; the other types, sorted by id, take the
+    palette's colours in order, skipping those the schema already uses. Deterministic, and the same
+    for the site's dots and badges and the graph's legend."""
+    types: set[str] = set(schema.topic_types)
+    for a in tm.associations:
+        if a.type == TYPE_INSTANCE and not a.scope:
+            for r in a.roles:
+                if r.type == TYPE:
+                    types.add(r.player)
+    colors: dict[str, str] = {}
+    for tid, entry in schema.topic_types.items():
+        if entry.color and COLOR_RE.fullmatch(entry.color.strip()):
+            colors[tid] = entry.color.strip()
+    taken = {c.lower() for c in colors.values()}
+    free = (c for c in TYPE_PALETTE if c not in taken)
+    extra = 0
+    for tid in sorted(types - colors.keys()):
+        color = next(free, None)
+        while color is None:
+            color = _extra_color(extra)
+            extra += 1
+            if color in taken:
+                color = None
+        colors[tid] = color
+    return colors

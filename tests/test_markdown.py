@@ -330,15 +330,20 @@ def test_callout():
 
 
 def test_callout_default_title_fold_and_nested():
-    out = html_of("> [!TIP]-\n> > [!info] Inner\n> > x")
+    """A foldable callout is a <details> (closed for -, open for +), its title the <summary>."""
+    out = html_of("> [!TIP]-\n> > [!info] Inner\n> > x\n> > > [!faq]+ Open\n> > > y")
     assert out == (
-        '<aside class="callout callout-tip" data-fold="closed">\n'
-        '<p class="callout-title">Tip</p>\n'
+        '<details class="callout callout-tip" data-fold="closed">\n'
+        '<summary class="callout-title">Tip</summary>\n'
         '<aside class="callout callout-info">\n'
         '<p class="callout-title">Inner</p>\n'
         "<p>x</p>\n"
+        '<details class="callout callout-faq" data-fold="open" open="">\n'
+        '<summary class="callout-title">Open</summary>\n'
+        "<p>y</p>\n"
+        "</details>\n"
         "</aside>\n"
-        "</aside>\n"
+        "</details>\n"
     )
 
 
