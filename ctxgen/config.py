@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .diagnostics import Span
+
 
 @dataclass(slots=True)
 class TopicType:
@@ -64,3 +66,10 @@ class Config:
     schema: Schema = field(default_factory=Schema)
     extra: dict = field(default_factory=dict)  # `extra:` passed to templates as is
     map: MapView = field(default_factory=MapView)  # `map:` settings of the map page
+    # Where each top-level key's value is in ctxgen.yaml (`exclude[0]` for list items), so a
+    # later stage can point a diagnostic about a setting at it: see span_of.
+    spans: dict[str, Span] = field(default_factory=dict, compare=False, repr=False)
+
+    def span_of(self, key: str) -> Span:
+        """The position of setting `key` (`theme`, `exclude[2]`); ctxgen.yaml:1:1 when unknown."""
+        return self.spans.get(key) or self.spans.get(key.partition("[")[0]) or Span("ctxgen.yaml", 1, 1)

@@ -17,7 +17,7 @@ from .diagnostics import Diagnostics, Severity, Span
 from .frontmatter import normalise_newlines
 from .load import decode_source
 from .model import DATATYPES
-from .yamlpos import PosDict, load_yaml
+from .yamlpos import PosDict, PosList, load_yaml
 
 CONFIG_FILE = "ctxgen.yaml"
 
@@ -123,10 +123,11 @@ class _Reader:
     def config(self, top: PosDict) -> Config:
         self.unknown_keys(top, _TOP_KEYS, "")
         c = Config()
+        c.spans = _value_spans(top)
         c.title = self.string(top, "title", "title", c.title)
         c.description = self.string(top, "description", "description", c.description)
         c.language = self.string(top, "language", "language", c.language)
-        c.theme = self.string(top, "theme", "theme", c.theme)
+        c.theme = self.theme(top, c.theme)
         c.base_url = self.base_url(top)
         c.allow_html = self.boolean(top, "allow_html", "allow_html", c.allow_html)
         c.exclude = self.string_list(top, "exclude", "exclude") or []
@@ -143,6 +144,20 @@ class _Reader:
         if schema is not None:
             c.schema = self.schema(schema)
         return c
+
+    def theme(self, top: PosDict, default: str) -> str:
+        """`theme:` names an installed theme; checked here so the error points at the value."""
+        name = self.string(top, "theme", "theme", default)
+        if name == default:
+            return default
+        from .site_templates import available_themes, find_theme  # jinja2: only when a theme is named
+
+        if find_theme(name) is None:
+            self.diags.error("theme-unknown", f"Config value 'theme': unknown theme {name!r}; "
+                             f"available: {', '.join(available_themes()) or '(none)'}", top.value_span("theme"),
+                             "remove the key to use the default theme")
+            return default  # reported once, here, not again by the renderer
+        return name
 
     def map_view(self, m: PosDict) -> MapView:
         """`map: {tiles, attribution, max_zoom}`: tiles an http(s) URL template with {z}, {x} and {y}."""
@@ -234,6 +249,18 @@ class _Reader:
                                  f"'{datatype}'{suggestion}", e.value_span("datatype"),
                                  f"use one of {', '.join(DATATYPES)}, or a full IRI")
         return ot
+
+
+def _value_spans(top: PosDict) -> dict[str, Span]:
+    spans: dict[str, Span] = {}
+    for key, value in top.items():
+        where = top.value_span(key)
+        if where is not None:
+            spans[str(key)] = where
+        if isinstance(value, PosList):
+            for i in range(len(value)):
+                spans[f"{key}[{i}]"] = value.item_span(i)
+    return spans
 
 
 def _is_scalar(value: Any) -> bool:

@@ -12,6 +12,7 @@ from ctxgen.diagnostics import Diagnostics
 from ctxgen.model import DATATYPES
 
 AUTHORING = Path(__file__).resolve().parents[1] / "docs" / "authoring.md"
+REPO_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "invalid"
 
 
 def load(tmp_path: Path, text: str | bytes) -> tuple[Config, list[str]]:
@@ -48,7 +49,10 @@ def test_the_documented_example_loads(tmp_path):
     assert schema.occurrence_types["born"] == OccurrenceType("born", "Born", DATATYPES["date"])
 
 
-def test_every_setting(tmp_path):
+def test_every_setting(tmp_path, monkeypatch):
+    import ctxgen.site_templates
+
+    monkeypatch.setattr(ctxgen.site_templates, "find_theme", lambda name: tmp_path if name == "dark" else None)
     config, problems = load(tmp_path, (
         "title: T\ndescription: D\nbase_url: http://example.org/x\nlanguage: de\ntheme: dark\n"
         "allow_html: true\nexclude: ['a/**', '*.tmp']\nmax_file_bytes: 5000\nextra: {github: me, n: [1]}\n"
@@ -134,3 +138,41 @@ def test_bom_crlf_and_bad_encoding(tmp_path):
     config, problems = load(tmp_path, b"title: Caf\xe9\n")
     assert config == Config()
     assert problems[0] == "ctxgen.yaml:1:11: error[encoding]: not valid UTF-8: byte 0xE9 cannot be read"
+
+
+def test_an_unknown_theme_points_at_the_theme_value(tmp_path):
+    (tmp_path / "ctxgen.yaml").write_text("title: T\n\ntheme:   fancy  # mine\n")
+    diags = Diagnostics()
+    config = load_config(tmp_path, diags)
+    assert [d.format() for d in diags.items] == [
+        "ctxgen.yaml:3:10: error[theme-unknown]: Config value 'theme': unknown theme 'fancy'; available: default\n"
+        "  hint: remove the key to use the default theme"]
+    assert config.theme == "default"  # reported once here; the renderer has nothing to add
+    assert config.span_of("theme").line == 3 and config.span_of("title").line == 1
+    assert str(config.span_of("no-such-key")) == "ctxgen.yaml:1:1"
+
+
+def test_an_installed_theme_is_accepted_and_spans_cover_list_items(tmp_path):
+    (tmp_path / "ctxgen.yaml").write_text("theme: default\nexclude:\n  - a/**\n  - '[z-a]'\n")
+    diags = Diagnostics()
+    config = load_config(tmp_path, diags)
+    assert diags.items == [] and config.theme == "default"
+    assert [str(config.span_of(k)) for k in ("exclude", "exclude[0]", "exclude[1]", "exclude[9]")] == [
+        "ctxgen.yaml:3:3", "ctxgen.yaml:3:5", "ctxgen.yaml:4:5", "ctxgen.yaml:3:3"]
+
+
+def test_every_config_diagnostic_names_its_key_and_points_at_it(tmp_path):
+    """Checklist row 47: one line per key, "Config value 'x': ...", at that key or its value."""
+    text = (REPO_FIXTURES / "config-bad-values" / "map" / "ctxgen.yaml").read_text() + "theme: fancy\nmap: {tiles: x, max_zoom: 99}\n"
+    (tmp_path / "ctxgen.yaml").write_text(text)
+    diags = Diagnostics()
+    load_config(tmp_path, diags)
+    lines = text.split("\n")
+    assert len(diags.items) == 12
+    for d in diags.items:
+        key = re.match(r"Config value '([^']+)': ", d.message).group(1)
+        last = key.rsplit(".", 1)[-1]
+        line = lines[d.span.line - 1]
+        at_key = line.startswith(last, d.span.col - 1)
+        at_value = re.search(rf"(^|[{{ ,]){re.escape(last)}: *$", line[:d.span.col - 1]) is not None
+        assert at_key or at_value, d.format()
