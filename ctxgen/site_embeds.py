@@ -47,9 +47,9 @@ def embed_part(link: LinkRef, target: LinkTarget, rendered: RenderedBody | None)
         if block == "begin":
             return EmbedPart("block", block)
         found = rendered is not None and block and _find_block(rendered.html, block) is not None
-        return EmbedPart("block", block) if found else EmbedPart("missing", wanted)
+        return EmbedPart("block", block) if found else EmbedPart("missing", start)
     anchor = heading_anchor(rendered.headings, start) if rendered is not None and start else None
-    return EmbedPart("section", anchor) if anchor else EmbedPart("missing", wanted)
+    return EmbedPart("section", anchor) if anchor else EmbedPart("missing", start)
 
 
 def part_of(rendered: RenderedBody, part: EmbedPart) -> RenderedBody | None:
