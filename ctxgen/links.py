@@ -4,11 +4,13 @@ docs/authoring.md ("Links in bodies") is the specification; in short, first matc
 
 0. an exact topic id;
 1. a path: relative to the linking file for Markdown links and targets starting ./ or ../,
-   then map-relative (also a file's path-derived id, and a folder for its index.md);
+   then map-relative (also a file's path-derived id, and a folder for its index.md); a Markdown
+   link starting with / is relative to the map root only (Quartz, Foam, Obsidian);
 2. a file name (the last path segment, or a path suffix such as `folder/note`);
 3. a topic name or alias.
 For `[[a|b]]` where `a` matches no id, path or file name, steps 0-2 are tried for `b` before
-step 3 for `a` (Dendron writes `[[label|target]]`).
+step 3 for `a` (Dendron writes `[[label|target]]`); the Resolution then says `dendron_order`.
+A `dendron://vault/` prefix (a Dendron cross-vault link) is dropped from targets.
 
 Matching ignores case, Unicode normalisation, a `.md` suffix and the difference between a
 space and a hyphen (Quartz slugs `Some Note.md` as `Some-Note`). Where a step finds several
@@ -27,8 +29,7 @@ from typing import Iterable, Literal
 
 Kind = Literal["topic", "asset", "failed"]
 
-# Dendron cross-vault links: dendron://<vault>/<note>
-_DENDRON_PREFIX = "dendron://"
+from .md_common import strip_dendron_vault
 
 
 def fold(s: str) -> str:
@@ -61,6 +62,7 @@ class Resolution:
     candidates: tuple[str, ...] = ()  # set when ambiguous: every candidate, the chosen one first
     step: str = ""  # "id", "path", "file-name", "name" (which rule matched), "" when unresolved
     heading: str | None = None  # a heading found in the label of a Dendron-style [[label|target#heading]]
+    dendron_order: bool = False  # [[a|b]] resolved as Dendron's [[label|target]]: b is the target, a the text
 
     @property
     def resolved(self) -> bool:
@@ -142,13 +144,11 @@ class Resolver:
             label_target, hash_, heading = label.partition("#")
             r = self._resolve(label_target, from_path, False, by_name=False)
             if r.resolved:
-                return dataclasses.replace(r, heading=heading.strip() or None) if hash_ else r
+                return dataclasses.replace(r, heading=(heading.strip() or None) if hash_ else None, dendron_order=True)
         return self._by_name(target, from_path)
 
     def _resolve(self, target: str, from_path: str, markdown_link: bool, by_name: bool = True) -> Resolution:
-        target = unicodedata.normalize("NFC", target.strip())
-        if target.startswith(_DENDRON_PREFIX):
-            target = target[len(_DENDRON_PREFIX) :].partition("/")[2]
+        target = strip_dendron_vault(unicodedata.normalize("NFC", target.strip()))
         if not target:
             return UNRESOLVED
         exact = self._ids.get(target)
@@ -159,8 +159,12 @@ class Resolver:
         explicit_relative = bare.startswith(("./", "../"))
         relative = posixpath.normpath(posixpath.join(folder, bare)) if folder else posixpath.normpath(bare)
         rooted = posixpath.normpath(bare.lstrip("/")) if bare.lstrip("/") else ""
-        # step 1: paths. Markdown links and ./ ../ are relative to the linking file first.
-        order = [relative, rooted] if (markdown_link or explicit_relative) else [rooted]
+        # step 1: paths. Markdown links and ./ ../ are relative to the linking file first;
+        # a Markdown link starting with / only from the map root (and no file-name step).
+        if markdown_link and bare.startswith("/"):
+            order, explicit_relative = [rooted], True
+        else:
+            order = [relative, rooted] if (markdown_link or explicit_relative) else [rooted]
         for p in order:
             if p and not p.startswith(".."):
                 for index in (self._paths, self._folders):

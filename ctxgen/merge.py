@@ -4,6 +4,8 @@
 
 1. topics merge when they share an item identifier, a subject identifier or a subject locator,
    or when one's item identifier is another's subject identifier (union-find over identifiers);
+   a merged topic keeps every body, one after the other in the order of the topics (path order
+   for a map folder: see `_append_body`);
 2. every reference (types, players, scopes, reifiers, mentions...) is rewritten in one pass;
 3. duplicate names, variants, occurrences, roles and associations are removed; the survivor gets
    the union of their item identifiers, and if both had a reifier the two reifiers merge;
@@ -15,10 +17,15 @@ construct. `merge_maps(target, source)` adds one map into another (XTM mergeMap,
 """
 from __future__ import annotations
 
+import dataclasses
+import re
+
 from .interchange.errors import TopicMapSyntaxError
+from .md_common import HOLE, HOLE_END, HOLE_RE, escape
 from .model import (
     STANDARD_TOPICS,
     Association,
+    Body,
     LinkTarget,
     Name,
     Occurrence,
@@ -27,6 +34,7 @@ from .model import (
     TopicMap,
     Variant,
 )
+from .source import Heading
 
 
 class _UnionFind:
@@ -117,18 +125,22 @@ def _merge_topics(tm: TopicMap, pending: list[tuple[str, str]]) -> None:
     rename = {tid: uf.find(tid) for tid in tm.topics if uf.find(tid) != tid}
     if not rename:
         return
+    anchors: dict[str, dict[str, str]] = {}  # gone topic -> its heading anchors that had to change
     for gone, keep in rename.items():
-        _absorb(tm.topics[keep], tm.topics[gone])
+        moved = _absorb(tm.topics[keep], tm.topics[gone])
+        if moved:
+            anchors[gone] = moved
     for gone in rename:
         del tm.topics[gone]
     for old, new in list(tm.merged_ids.items()):
         tm.merged_ids[old] = rename.get(new, new)
     tm.merged_ids.update(rename)
-    _rewrite(tm, rename)
+    _rewrite(tm, rename, anchors)
 
 
-def _absorb(a: Topic, b: Topic) -> None:
-    """Move b's properties into a (the same fields TopicMap.merge_topics moves)."""
+def _absorb(a: Topic, b: Topic) -> dict[str, str]:
+    """Move b's properties into a (the same fields TopicMap.merge_topics moves); returns the
+    heading anchors of b's body that were renamed to stay unique in a's page."""
     _extend_unique(a.subject_identifiers, b.subject_identifiers)
     _extend_unique(a.subject_locators, b.subject_locators)
     _extend_unique(a.item_identifiers, b.item_identifiers)
@@ -140,13 +152,63 @@ def _absorb(a: Topic, b: Topic) -> None:
         a.span = b.span
     if a.body is None:
         a.body, a.source = b.body, a.source or b.source
+    elif b.body is not None:
+        return _append_body(a.body, b.body, b.source or b.body.span.path)
+    return {}
 
 
-def _rewrite(tm: TopicMap, rename: dict[str, str]) -> None:
-    """Replace every topic reference `old` by `rename[old]`, in one pass over the map."""
+# a heading's id, or an in-page link to one, in rendered HTML
+_ANCHOR_ATTR = re.compile(r'(\sid="|\shref="#)(h-[^"]*)"')
+
+
+def _append_body(keep: Body, more: Body, source: str) -> dict[str, str]:
+    """Append body `more` (from file `source`) to `keep`, so nothing either file wrote is lost.
+
+    Links were resolved before merging, each from its own file, so `more`'s holes and targets
+    move over renumbered; its HTML comes in a `<section class="ctx-merged-body">` naming its
+    file. Heading anchors that `keep` already uses get a suffix; returns old -> new anchor."""
+    keep.markdown = "\n\n".join(m for m in (keep.markdown, more.markdown) if m)
+    a, b = keep.rendered, more.rendered
+    if b is None:
+        return {}
+    if a is None:
+        keep.rendered, keep.targets = b, dict(more.targets)
+        return {}
+    offset = len(a.links)
+    taken = {h.anchor for h in a.headings}
+    renames: dict[str, str] = {}
+    headings = list(a.headings)
+    for h in b.headings:
+        anchor, n = h.anchor, 1
+        while anchor in taken:
+            anchor, n = f"{h.anchor}-{n}", n + 1
+        taken.add(anchor)
+        if anchor != h.anchor:
+            renames[h.anchor] = anchor
+            h = Heading(h.level, h.text, anchor)
+        headings.append(h)
+    html = HOLE_RE.sub(lambda m: HOLE.format(int(m.group(1)) + offset) + m.group(2) + HOLE_END, b.html) if b.links else b.html
+    if renames:
+        html = _ANCHOR_ATTR.sub(lambda m: m.group(1) + renames.get(m.group(2), m.group(2)) + '"', html)
+    keep.rendered = dataclasses.replace(
+        a,
+        html=f'{a.html}<section class="ctx-merged-body" data-source="{escape(source)}">\n{html}</section>\n',
+        links=a.links + tuple(dataclasses.replace(link, hole=link.hole + offset) for link in b.links),
+        headings=tuple(headings),
+        text="\n\n".join(t for t in (a.text, b.text) if t),
+        tags=a.tags + tuple(t for t in b.tags if t not in a.tags),
+    )
+    keep.targets.update({hole + offset: t for hole, t in more.targets.items()})
+    return renames
+
+
+def _rewrite(tm: TopicMap, rename: dict[str, str], anchors: dict[str, dict[str, str]] | None = None) -> None:
+    """Replace every topic reference `old` by `rename[old]`, in one pass over the map; a link to a
+    heading of `old` whose anchor changed in the merge (`anchors[old]`) gets the new anchor."""
     if not rename:
         return
     get = rename.get
+    anchors = anchors or {}
 
     def ref(x: str | None) -> str | None:
         return x if x is None else get(x, x)
@@ -168,7 +230,8 @@ def _rewrite(tm: TopicMap, rename: dict[str, str]) -> None:
             if body is not None:
                 for hole, tgt in body.targets.items():
                     if tgt.topic in rename:
-                        body.targets[hole] = LinkTarget(rename[tgt.topic], tgt.asset, tgt.anchor)
+                        anchor = anchors.get(tgt.topic, {}).get(tgt.anchor, tgt.anchor) if tgt.anchor else None
+                        body.targets[hole] = LinkTarget(rename[tgt.topic], tgt.asset, anchor, tgt.tag)
     tm.topics = renamed
     for a in tm.associations:
         a.type, a.reifier, a.scope = get(a.type, a.type), ref(a.reifier), scope(a.scope)

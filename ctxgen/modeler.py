@@ -13,6 +13,7 @@ Bad input never raises: each problem is a diagnostic at the key or value it conc
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import difflib
 import functools
@@ -47,10 +48,10 @@ from .model import (
     TopicMap,
     Variant,
 )
-from .source import SourceFile
+from .source import RenderedBody, SourceFile
 
 from .ids import slugify_path, topic_id_for_path
-from .markdown import heading_anchor
+from .markdown import HOLE, HOLE_END, HOLE_RE, escape, heading_anchor
 
 
 # --- the keys ctxgen reads ------------------------------------------------------------------
@@ -187,6 +188,7 @@ class _Modeler:
     _stems_by_letter: dict[str, list[str]] | None = None
     _tags: dict[str, str] | None = None  # fold(tag or tag prefix) -> the tag as written
     _slugs: dict[str, str] = field(default_factory=dict)  # reference -> implicit topic id
+    _github_slugs: dict[str, dict[str, str]] = field(default_factory=dict)  # topic id -> GitHub slug -> anchor
 
     # --- helpers --------------------------------------------------------------------------
     def text(self, v: Any, where: str, span: Span) -> str | None:
@@ -241,10 +243,14 @@ class _Modeler:
             slug = self._slugs[s] = slugify_path(s)
         return slug
 
-    def scope(self, v: Any, where: str, span: Span, from_path: str) -> frozenset[str]:
-        return frozenset(
-            x for x in (self.ref(s, where, sp, from_path) for s, sp in self.text_list(v, where, span)) if x
-        )
+    def scope(self, v: Any, where: str, span: Span, from_path: str) -> tuple[frozenset[str], dict[str, Span] | None]:
+        """A scope's topic ids, and where each is named (for diagnostics that concern one of them)."""
+        spans: dict[str, Span] = {}
+        for s, sp in self.text_list(v, where, span):
+            x = self.ref(s, where, sp, from_path)
+            if x:
+                spans.setdefault(x, sp)
+        return frozenset(spans), spans or None
 
     def _ambiguous(self, target: str, r: Resolution, span: Span) -> None:
         self.diags.warning(
@@ -507,7 +513,7 @@ class _Modeler:
             if "type" in entry:
                 name.type = self.ref(entry["type"], "names.type", _value_span(entry, "type", sp), path) or name.type
             if "scope" in entry:
-                name.scope = self.scope(entry["scope"], "names.scope", _value_span(entry, "scope", sp), path)
+                name.scope, name.scope_spans = self.scope(entry["scope"], "names.scope", _value_span(entry, "scope", sp), path)
             self.statement_keys(name, entry, "names", sp, path)
             variants = entry.get("variants")
             if variants is None:
@@ -529,10 +535,10 @@ class _Modeler:
                     datatype = self.datatype(ve["datatype"], f"{where}.datatype", _value_span(ve, "datatype", vs))
                     if datatype is None:
                         continue
-                vscope = self.scope(ve.get("scope"), f"{where}.scope", _value_span(ve, "scope", vs), path)
+                vscope, vspans = self.scope(ve.get("scope"), f"{where}.scope", _value_span(ve, "scope", vs), path)
                 if not vscope and not name.scope:
                     self.diags.warning("variant-without-scope", f"{where}: a variant needs a scope (TMDM)", vs, "add `scope: [sort]` or similar")
-                variant = Variant(value, datatype, scope=vscope, span=vs)
+                variant = Variant(value, datatype, scope=vscope, span=vs, scope_spans=vspans)
                 self.statement_keys(variant, ve, where, vs, path)
                 name.variants.append(variant)
 
@@ -631,6 +637,7 @@ class _Modeler:
     def occurrence(self, otype: str, item: Any, where: str, span: Span, path: str) -> Occurrence | None:
         datatype = None
         scope: frozenset[str] = frozenset()
+        sspans = None
         entry = None
         if isinstance(item, dict):
             entry = item
@@ -646,7 +653,7 @@ class _Modeler:
                 if datatype is None:
                     return None
             if "scope" in item:
-                scope = self.scope(item["scope"], f"{where}.scope", _value_span(item, "scope", span), path)
+                scope, sspans = self.scope(item["scope"], f"{where}.scope", _value_span(item, "scope", span), path)
             raw = item[key]
             if key in ("url", "file"):
                 s = self.text(raw, f"{where}.{key}", vsp)
@@ -660,7 +667,7 @@ class _Modeler:
                     s = r.asset or s
                 elif not self.check_uri(s, f"{where}.url", vsp):
                     return None
-                return self.annotated(Occurrence(otype, s, XSD_ANYURI, scope, span=vsp), entry, where, path)
+                return self.annotated(Occurrence(otype, s, XSD_ANYURI, scope, span=vsp, scope_spans=sspans), entry, where, path)
             item, span = raw, vsp
         if isinstance(item, (dict, list)) or item is None:
             self.diags.error("wrong-type", f"{where}: expected a value, got a {_type_name(item)}", span)
@@ -673,7 +680,7 @@ class _Modeler:
         datatype = datatype or inferred
         if not self.valid(value, datatype, where, span):
             return None
-        return self.annotated(Occurrence(otype, value, datatype, scope, span=span), entry, where, path)
+        return self.annotated(Occurrence(otype, value, datatype, scope, span=span, scope_spans=sspans), entry, where, path)
 
     def annotated(self, occ: Occurrence, entry: Any, where: str, path: str) -> Occurrence:
         if entry is not None:
@@ -753,8 +760,8 @@ class _Modeler:
         if not roles:
             self.diags.error("missing-value", f"{where}: an association needs `roles:`", span)
             return None
-        scope = self.scope(entry.get("scope"), f"{where}.scope", _value_span(entry, "scope", span), path)
-        assoc = Association(atype, roles, scope, reifier=reifier, span=span)
+        scope, sspans = self.scope(entry.get("scope"), f"{where}.scope", _value_span(entry, "scope", span), path)
+        assoc = Association(atype, roles, scope, reifier=reifier, span=span, scope_spans=sspans)
         self.statement_keys(assoc, entry, where, span, path)
         return self.tm.add_association(assoc)
 
@@ -772,12 +779,13 @@ class _Modeler:
         if not players:
             self.diags.error("missing-value", f"{where}.player: names no topic", psp)
             return None
-        scope = self.scope(entry.get("scope"), f"{where}.scope", _value_span(entry, "scope", span), path)
+        scope, sspans = self.scope(entry.get("scope"), f"{where}.scope", _value_span(entry, "scope", span), path)
         assoc = None
         for player, sp in players:
             pid = self.ref(player, f"{where}.player", sp, path)
             if pid:
-                assoc = Association(atype, [Role(mine, topic.id, span=span), Role(theirs, pid, span=sp)], scope, span=span)
+                assoc = Association(atype, [Role(mine, topic.id, span=span), Role(theirs, pid, span=sp)], scope, span=span,
+                                    scope_spans=sspans)
                 self.statement_keys(assoc, entry, where, span, path)
                 self.tm.add_association(assoc)
         return assoc
@@ -836,8 +844,8 @@ class _Modeler:
         if len(roles) < 1:
             self.diags.error("missing-value", "an association file needs `roles:` with at least one player", _key_span(front, "association", line1))
             return
-        scope = self.scope(front.get("scope"), "scope", _value_span(front, "scope", line1), path)
-        self.tm.add_association(Association(atype, roles, scope, reifier=topic.id, span=sp))
+        scope, sspans = self.scope(front.get("scope"), "scope", _value_span(front, "scope", line1), path)
+        self.tm.add_association(Association(atype, roles, scope, reifier=topic.id, span=sp, scope_spans=sspans))
 
     # --- note files ---------------------------------------------------------------------------
     def note_file(self, src: SourceFile) -> None:
@@ -865,22 +873,26 @@ class _Modeler:
                 return
             self.diags.warning("unknown-topic", f"topic: no topic '{raw}'; the note makes an implicit topic", tsp)
             owner = self.tm.ensure_topic(tid, tsp)
-        scope = self.scope(front.get("scope"), "scope", _value_span(front, "scope", line1), src.path)
+        scope, sspans = self.scope(front.get("scope"), "scope", _value_span(front, "scope", line1), src.path)
         body = Body(src.body, src.body_span or line1, src.rendered)
         text = src.rendered.text if src.rendered else src.body
-        owner.occurrences.append(Occurrence(otype, text, XSD_STRING, scope, span=line1, note=body))
+        owner.occurrences.append(Occurrence(otype, text, XSD_STRING, scope, span=line1, note=body, scope_spans=sspans))
         self.resolver.add_file(owner.id, src.path)
 
     # --- pass 3: body links ------------------------------------------------------------------
     def link_body(self, body: Body | None, source_id: str, source_is_draft: bool) -> None:
         if body is None or body.rendered is None:
             return
-        src_path = body.span.path
+        relabel: dict[int, str] = {}
         for link in body.rendered.links:
             if not link.target:  # [[#heading]]: this page
                 body.targets[link.hole] = LinkTarget(source_id, None, self.anchor(source_id, link.heading))
                 continue
+            # each link resolves from its own file (a merged topic's body holds several files' links)
+            src_path = link.span.path if link.span else body.span.path
             r = self.resolver.resolve(link.target, src_path, label=link.label, markdown_link=link.markdown_link)
+            if r.dendron_order:  # [[label|target]]: the page shows the label, not the target
+                relabel[link.hole] = link.target + (f"#{link.heading}" if link.heading else "")
             if link.markdown_link:
                 shown = f"[{link.label or ''}]({link.target})"
             else:
@@ -894,7 +906,7 @@ class _Modeler:
                 body.targets[link.hole] = LinkTarget()
             elif r.topic:
                 target = self.tm.get(r.topic)
-                if r.topic in self.draft_ids and not source_is_draft:
+                if r.topic in self.draft_ids and not source_is_draft and not self.drafts:
                     self.diags.warning("link-to-draft", f"{shown} links to a draft", link.span, "the link is missing from the site unless built with --drafts")
                 if target is None:
                     body.targets[link.hole] = LinkTarget()
@@ -908,6 +920,8 @@ class _Modeler:
                 body.targets[link.hole] = LinkTarget()
                 hint = self.suggest(link.target)
                 self.diags.warning("link-unresolved", f"{shown}: no topic or file '{link.target}'", link.span, hint)
+        if relabel:
+            body.rendered = _relabelled(body.rendered, relabel)
 
     def tag_page(self, target: str) -> str | None:
         """`tags/x` (Quartz) names the page of tag x, or of a tag hierarchy x/... ."""
@@ -924,11 +938,24 @@ class _Modeler:
         return self._tags.get(fold(rest.rstrip("/")))
 
     def anchor(self, topic_id: str, heading: str | None) -> str | None:
+        """The id of the heading `[[page#heading]]` means: same text or our slug (heading_anchor),
+        else the GitHub-style slug Foam, GitHub and Dendron write (`#whats-in-a-foam`); for
+        Dendron's block ranges (`#heading,1:#*`) the heading before the comma."""
         if not heading:
             return None
         t = self.tm.get(topic_id)
         rendered = t.body.rendered if t and t.body else None
-        return heading_anchor(rendered.headings, heading) if rendered else None
+        if rendered is None or not rendered.headings:
+            return None
+        found = heading_anchor(rendered.headings, heading)
+        if found is None:
+            slugs = self._github_slugs.get(topic_id)
+            if slugs is None:
+                slugs = self._github_slugs[topic_id] = _github_slugs(rendered.headings)
+            found = slugs.get(github_slug(heading)) or slugs.get(heading.strip().casefold())
+            if found is None and "," in heading:
+                found = self.anchor(topic_id, heading.partition(",")[0])
+        return found
 
     def suggest(self, target: str) -> str | None:
         """A did-you-mean for an unresolved link: a close file name with the same first letter."""
@@ -963,6 +990,37 @@ class _Modeler:
             e.report(self.diags)
         if self.tm.merged_ids:  # two files of one subject: links between them are self-links now
             self.tm.mentions = [m for m in self.tm.mentions if m.source != m.target]
+
+
+_GITHUB_DROP = re.compile(r"[^\w\- ]")
+
+
+def github_slug(text: str) -> str:
+    """A heading's anchor as GitHub (github-slugger), Foam and Dendron make it: lower case,
+    punctuation removed, each space a hyphen ("What's in a Foam" -> "whats-in-a-foam")."""
+    return _GITHUB_DROP.sub("", text.strip().lower()).replace(" ", "-")
+
+
+def _github_slugs(headings: Iterable[Any]) -> dict[str, str]:
+    """GitHub slug (repeats numbered -1, -2 as GitHub does) -> our anchor, for one body's headings."""
+    out: dict[str, str] = {}
+    seen: dict[str, int] = {}
+    for h in headings:
+        slug = github_slug(h.text)
+        n = seen.get(slug, 0)
+        seen[slug] = n + 1
+        out.setdefault(f"{slug}-{n}" if n else slug, h.anchor)
+    return out
+
+
+def _relabelled(rendered: RenderedBody, labels: dict[int, str]) -> RenderedBody:
+    """`rendered` with the text of some link holes replaced (hole index -> plain text)."""
+
+    def fill(m: re.Match) -> str:
+        n = int(m.group(1))
+        return HOLE.format(n) + escape(labels[n]) + HOLE_END if n in labels else m.group(0)
+
+    return dataclasses.replace(rendered, html=HOLE_RE.sub(fill, rendered.html))
 
 
 @functools.lru_cache(maxsize=4096)

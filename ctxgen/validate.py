@@ -94,10 +94,12 @@ class _References:
             message += f"; {hint}"
         self.diags.warning(code, message, span, "create a file for it, or fix the reference")
 
-    def scope(self, scope: frozenset[str], span: Span | None) -> None:
-        for s in sorted(scope):
+    def scope(self, construct, span: Span | None) -> None:
+        """Each scope topic of `construct` must be known; a finding points at where it is named."""
+        at = construct.scope_spans or {}
+        for s in sorted(construct.scope):
             if not self.ok(s):
-                self.unknown("unknown-scope", "scope", s, span)
+                self.unknown("unknown-scope", "scope", s, at.get(s, span))
 
     def check(self) -> None:
         for a in self.tm.associations:
@@ -105,19 +107,19 @@ class _References:
                 for r in a.roles:
                     if not self.ok(r.player):
                         self.unknown("unknown-player", "role player", r.player, r.span or a.span)
-            self.scope(a.scope, a.span)
+            self.scope(a, a.span)
             self.reifier(a.reifier, a.span)
             for r in a.roles:
                 self.reifier(r.reifier, r.span or a.span)
         for t in self.tm.topics.values():
             for n in t.names:
-                self.scope(n.scope, n.span)
+                self.scope(n, n.span)
                 self.reifier(n.reifier, n.span)
                 for v in n.variants:
-                    self.scope(v.scope, v.span)
+                    self.scope(v, v.span)
                     self.reifier(v.reifier, v.span)
             for o in t.occurrences:
-                self.scope(o.scope, o.span)
+                self.scope(o, o.span)
                 self.reifier(o.reifier, o.span)
 
     def reifier(self, topic_id: str | None, span: Span | None) -> None:

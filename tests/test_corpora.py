@@ -8,12 +8,14 @@ find the same one.
 from __future__ import annotations
 
 import collections
+import html
 import posixpath
 from pathlib import Path
 
 import pytest
 
 from ctxgen.api import load_map
+from ctxgen.md_common import HOLE_RE
 
 CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 
@@ -22,8 +24,7 @@ CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 EXPECTED_CODES = {
     "quartz-docs": {"unknown-key", "link-unresolved"},
     "foam-docs": {"link-unresolved"},
-    # link-empty: `![[|dendron://...]]` (an empty label) in one changelog; ctxgen.markdown reads it as empty
-    "dendron-vault": {"unknown-key", "link-unresolved", "link-ambiguous", "yaml-coerced", "link-to-draft", "link-empty"},
+    "dendron-vault": {"unknown-key", "link-unresolved", "link-ambiguous", "yaml-coerced", "link-to-draft"},
 }
 
 
@@ -54,14 +55,16 @@ def _foam(target: str, from_path: str, files: dict[str, str], by_stem: dict[str,
 
 
 def _dendron(target: str, label: str | None, files: dict[str, str]) -> str | None:
-    """Dendron: [[label|name]] or [[name]], name a whole dotted file name, maybe dendron://vault/name."""
-    name = target
-    if label and label.strip() and not files.get(target.strip().casefold()):
-        name = label.partition("#")[0]
-    name = name.strip()
-    if name.startswith("dendron://"):
-        name = name[len("dendron://"):].partition("/")[2]
-    return files.get(name.casefold())
+    """Dendron: [[label|name]] or [[name]], name a whole dotted file name, maybe dendron://vault/name
+    (the link's target here when the parser saw that prefix after the `|`)."""
+
+    def find(name: str) -> str | None:
+        name = name.partition("#")[0].strip()
+        if name.startswith("dendron://"):
+            name = name[len("dendron://"):].partition("/")[2]
+        return files.get(name.casefold())
+
+    return find(target) or (find(label) if label and label.strip() else None)
 
 
 def test_corpus_loads_without_errors(corpus):
@@ -99,3 +102,41 @@ def test_links_that_resolve_in_their_tool_resolve_here(corpus):
             assert got == topic_of_file[want], f"{link.span}: [[{link.target}]] should open {want}, got {got}"
             checked += 1
     assert checked > 20
+
+
+def test_link_text_never_shows_a_dendron_vault_prefix(corpus):
+    """`[[label|dendron://vault/note]]`, `[[dendron://vault/note]]`, `![[|dendron://vault/note]]`:
+    the page shows the label or the note's name, never the vault prefix."""
+    name, root, result = corpus
+    shown = 0
+    for s in result.sources:
+        if s.rendered is None:
+            continue
+        for m in HOLE_RE.finditer(s.rendered.html):
+            assert "dendron://" not in m.group(2), f"{s.path}: a link shows {m.group(2)!r}"
+            shown += 1
+    assert shown > 20
+
+
+def test_dendron_label_first_links_show_their_label(corpus):
+    """Dendron's [[label|target]] (label first) resolves to the target and shows the label."""
+    name, root, result = corpus
+    if name != "dendron-vault":
+        pytest.skip("Dendron only")
+    files = {s.path.removesuffix(".md").casefold() for s in result.sources}
+    checked = 0
+    for t in result.topic_map.topics.values():
+        if t.body is None or t.body.rendered is None:
+            continue
+        holes = {int(m.group(1)): m.group(2) for m in HOLE_RE.finditer(t.body.rendered.html)}
+        for link in t.body.rendered.links:
+            target = t.body.targets.get(link.hole)
+            if link.markdown_link or not link.label or target is None or target.topic is None:
+                continue
+            if link.target.startswith("dendron://"):
+                continue  # the parser saw the target after the `|` and put it first
+            if link.target.strip().casefold() in files or link.label.partition("#")[0].strip().casefold() not in files:
+                continue  # Obsidian order resolves, or the label names no file either
+            assert holes[link.hole] == html.escape(link.target + (f"#{link.heading}" if link.heading else "")), link.span
+            checked += 1
+    assert checked > 0
