@@ -103,11 +103,12 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--poll", action="store_true", help="poll for changes (network and WSL mounts)")
     c.add_argument("--base-url", help="preview under this URL's path, e.g. https://user.github.io/repo/ -> /repo/")
 
-    c = command("convert", "convert a topic map between XTM, JTM, LTM, CTM and CXTM", _cmd_convert)
+    c = command("convert", "convert a topic map (or a ctxgen map folder) between XTM, JTM, LTM, CTM and CXTM", _cmd_convert)
     c.add_argument("input", type=_path)
     c.add_argument("-o", "--output", type=_path, help="output file (default: standard output)")
     c.add_argument("--to", dest="to_format", help="xtm, jtm or cxtm (default: from the output's extension, else xtm)")
     c.add_argument("--from", dest="from_format", help="xtm, xtm1, jtm, ltm or ctm (default: from the extension)")
+    c.add_argument("--drafts", action="store_true", help="with a map folder as input: include topics marked draft: true")
 
     c = command("import", "turn a topic map file into a ctxgen map folder", _cmd_import)
     c.add_argument("input", type=_path)
@@ -186,7 +187,7 @@ def _cmd_convert(args) -> int:
     from .interchange.commands import convert
 
     diags = Diagnostics()
-    code = convert(args.input, args.output, args.to_format, args.from_format, diags)
+    code = convert(args.input, args.output, args.to_format, args.from_format, diags, args.drafts)
     print_diagnostics(diags)
     return exit_code(diags) if code else 0
 

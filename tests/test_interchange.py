@@ -107,3 +107,70 @@ def test_resolved_paths_have_no_dot_segments(segments: list[str]):
     path = out[len("http://h"):]
     assert all(s not in (".", "..") for s in path.split("/"))
     assert out.startswith("http://h/")
+
+
+# --- drafts never leave in an export (checklist row 28) --------------------------------------
+
+DRAFT_MAP = {
+    "pub.md": "---\ntitle: Published\nassociations:\n  - type: likes\n    roles: {liker: pub, liked: secret}\n---\n"
+              "See [[secret]].\n",
+    "secret.md": "---\ntitle: Secret Draft\ndraft: true\naliases: [Hidden Alias]\noccurrences:\n  homepage: https://hidden.example/\n"
+                 "associations:\n  - type: mentors\n    roles: {mentor: secret, pupil: pub}\n---\nHidden body.\n",
+    "associations/collab.md": "---\nassociation: collaborates\ndraft: true\nroles: {a: pub, b: outsider}\n---\n",
+    "note.md": "---\noccurrence: remark\ntopic: pub\ndraft: true\n---\nHidden note.\n",
+}
+DRAFT_CONTENT = ("Secret Draft", "Hidden Alias", "hidden.example", "Hidden body", "Hidden note")  # what drafts say
+# (bodies are not exported at all; the others are, with --drafts)
+DRAFT_TRACES = ("secret", "mentors", "collaborates", "outsider")  # what only a draft brings into the map
+
+
+def _draft_map(tmp_path: Path) -> Path:
+    root = tmp_path / "m"
+    for rel, text in DRAFT_MAP.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    return root
+
+
+def _exports(tmp_path: Path, drafts: bool) -> dict[str, str]:
+    """map.xtm and map.jtm of a real build, and every `convert` of the folder."""
+    from ctxgen.build import BuildOptions, build
+
+    root = _draft_map(tmp_path)
+    out = tmp_path / ("site-drafts" if drafts else "site")
+    result = build(BuildOptions(map_dir=root, out_dir=out, drafts=drafts, jobs=1, use_cache=False))
+    assert result.written, [d.format() for d in result.diagnostics.errors]
+    files = {name: (out / name).read_text() for name in ("map.xtm", "map.jtm")}
+    for to in ("xtm", "jtm", "cxtm"):
+        target = tmp_path / f"convert-{drafts}.{to}"
+        diags = Diagnostics()
+        assert commands.convert(root, target, to, None, diags, drafts=drafts) == 0, [d.format() for d in diags.items]
+        files[f"convert.{to}"] = target.read_text()
+    return files
+
+
+def test_a_draft_says_nothing_in_any_export(tmp_path: Path):
+    for name, text in _exports(tmp_path, drafts=False).items():
+        assert [s for s in DRAFT_CONTENT if s in text] == [], name
+
+
+@pytest.mark.xfail(strict=True, reason="modeler: an association naming a left-out draft (or a draft association "
+                   "file) is still built, with the draft's id as an implicit topic; fix is in ctxgen/modeler.py")
+def test_a_draft_leaves_no_trace_in_any_export(tmp_path: Path):
+    for name, text in _exports(tmp_path, drafts=False).items():
+        assert [s for s in DRAFT_TRACES if s in text] == [], name
+
+
+def test_with_drafts_the_exports_have_them(tmp_path: Path):
+    for name, text in _exports(tmp_path, drafts=True).items():
+        if name != "convert.cxtm":  # CXTM numbers topics and has no item identifiers of ours
+            assert [s for s in DRAFT_CONTENT + DRAFT_TRACES if s not in text and s != "Hidden body"] == [], name
+
+
+def test_convert_of_a_map_with_errors_fails(tmp_path: Path):
+    root = tmp_path / "m"
+    root.mkdir()
+    (root / "a.md").write_text("---\ntitle: [open\n---\n")
+    diags = Diagnostics()
+    assert commands.convert(root, tmp_path / "out.xtm", None, None, diags) == 1
+    assert [d.code for d in diags.errors] == ["yaml-syntax"] and not (tmp_path / "out.xtm").exists()

@@ -1,12 +1,14 @@
 """Interchange commands the CLI wires in: convert, import a map into a ctxgen folder, export files.
 
     read_map(path, syntax, diags) -> TopicMap | None      any supported syntax, errors as diagnostics
-    convert(input, output, to, from_, diags) -> int        exit code (0 ok, 1 errors)
+    convert(input, output, to, from_, diags, drafts) -> int  exit code (0 ok, 1 errors); input a file or a map folder
+    read_map_folder(map_dir, diags, drafts) -> TopicMap | None  a ctxgen map folder as a build publishes it
     import_map(input, map_dir, diags) -> int               writes a ctxgen map folder
     map_files(tm) -> dict[str, str]                        that folder's files (ctxgen.interchange.mapfiles)
     export_files(tm) -> dict[str, bytes]                   map.xtm (XTM 2.1), map.jtm (JTM 1.1)
 
-Readers: XTM 1.0/2.0/2.1 (.xtm, .xml), JTM 1.0/1.1 (.jtm, .json), LTM (.ltm), CTM (.ctm).
+Readers: XTM 1.0/2.0/2.1 (.xtm, .xml), JTM 1.0/1.1 (.jtm, .json), LTM (.ltm), CTM (.ctm), and a
+ctxgen map folder (drafts left out, as in a build).
 Writers: XTM 2.1 (xtm), JTM 1.1 (jtm), CXTM (cxtm).
 """
 from __future__ import annotations
@@ -70,9 +72,21 @@ def read_map(path: Path, syntax: str, diags: Diagnostics) -> TopicMap | None:
         return None
 
 
-def convert(input: Path, output: Path | None, to: str | None, from_: str | None, diags: Diagnostics) -> int:
-    """Convert a topic map file; writes to `output` or stdout. Returns the exit code."""
-    syntax = detect_syntax(input, from_)
+def read_map_folder(map_dir: Path, diags: Diagnostics, drafts: bool = False) -> TopicMap | None:
+    """A ctxgen map folder's topic map as a build publishes it: drafts left out unless `drafts`.
+    None (the errors in `diags`) when the map has errors."""
+    from ..api import load_map
+
+    result = load_map(map_dir, drafts=drafts)
+    diags.extend(result.diagnostics)
+    return result.topic_map if result.ok else None
+
+
+def convert(input: Path, output: Path | None, to: str | None, from_: str | None, diags: Diagnostics,
+            drafts: bool = False) -> int:
+    """Convert a topic map file, or a ctxgen map folder (without its drafts unless `drafts`);
+    writes to `output` or stdout. Returns the exit code."""
+    syntax = "folder" if input.is_dir() and not from_ else detect_syntax(input, from_)
     if syntax is None:
         diags.error(
             "syntax-unknown",
@@ -88,7 +102,7 @@ def convert(input: Path, output: Path | None, to: str | None, from_: str | None,
     if target not in WRITERS:
         diags.error("syntax-unknown", f"unknown output syntax {to!r}", hint="use --to xtm|jtm|cxtm")
         return 1
-    tm = read_map(input, syntax, diags)
+    tm = read_map_folder(input, diags, drafts) if syntax == "folder" else read_map(input, syntax, diags)
     if tm is None:
         return 1
     data = WRITERS[target](tm)
@@ -105,7 +119,8 @@ def convert(input: Path, output: Path | None, to: str | None, from_: str | None,
 
 
 def export_files(tm: TopicMap) -> dict[str, bytes]:
-    """The downloadable forms of a map for the site."""
+    """The downloadable forms of a map for the site: `tm` as built, so without the drafts a
+    build leaves out (the modeler never adds them)."""
     return {"map.xtm": write_xtm21(tm), "map.jtm": write_jtm11(tm)}
 
 
