@@ -255,3 +255,21 @@ def test_check_reports_template_problems_as_build_would(new_map: Path):
     build = run_ctxgen("build", new_map)
     assert check.returncode == build.returncode == 1
     assert "error[theme-unknown]" in check.stderr and "error[theme-unknown]" in build.stderr
+
+
+@pytest.mark.parametrize("where", ["root", "home", "map-parent"])
+def test_an_output_folder_holding_more_than_a_site_is_refused_even_with_force(where, new_map: Path, tmp_path: Path,
+                                                                              monkeypatch, capsys):
+    """Checklist row 39: `/`, the home folder, a folder containing the map: refused before any deletion."""
+    from ctxgen.cli import main
+
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "keep.txt").write_text("mine")
+    monkeypatch.setenv("HOME", str(home))
+    out = {"root": Path("/"), "home": home, "map-parent": new_map.parent}[where]
+    before = sorted(p.name for p in out.iterdir())
+    code = main(["build", str(new_map), "-o", str(out), "--force", "--no-cache"])
+    err = capsys.readouterr().err
+    assert code == 2 and "error[output-dir]" in err, err
+    assert sorted(p.name for p in out.iterdir()) == before
