@@ -4,14 +4,16 @@
  * formats of docs/graph-json.md (version 2): positions are computed at build time, so no graph
  * runs a physics simulation. The global graph starts as one node per cluster and opens a
  * cluster on click; a topic page draws its neighbourhood in rings with a depth control.
+ * A topic page paints its neighbourhood on a plain canvas first (vis-network needs ~250 ms of CPU
+ * to parse, start and draw), then loads vis-network, which takes over with the same view.
  * Every URL is resolved against <html data-root>; nothing is fetched from another origin.
  * Content is untrusted: it only ever reaches the page through textContent.
  */
 (() => {
   "use strict";
 
-  const ROOT = document.documentElement.dataset.root || "./";
-  const api = (window.ctxgen = window.ctxgen || {});
+  const api = window.ctxgen;
+  const { siteUrl, sameOrigin, fetchJSON, el } = api.util;
   api.graphs = []; // the vis Network objects, in document order; each has .ctxgen (see docs)
 
   const SHAPE_GLYPHS = {
@@ -20,24 +22,29 @@
   const OPEN_ALL_BELOW = 1200; // a global graph with fewer nodes (and 3x fewer edges) starts open
   const EDGE_LABELS_BELOW = 300; // edge labels drawn when fewer edges are visible (else on hover)
   const RING_RADIUS = 190; // local graph: distance between rings
+  const VIS_SRC = "static/vendor/vis-network.min.js"; // base.html preloads it on pages with a graph
 
   // --- helpers -----------------------------------------------------------------------------
-  function siteUrl(relative) {
-    const url = new URL(ROOT + relative, document.baseURI);
-    return url.origin === location.origin ? url : null;
+  const mark = (name) => { if (performance.mark) performance.mark(`ctxgen:${name}`); }; // read by scripts/bench_views.py
+
+  let visLoading = null;
+  /** vis-network, loaded once (from the preload's cache) when a graph needs it. */
+  function loadVis() {
+    if (typeof vis !== "undefined") return Promise.resolve();
+    if (!visLoading) {
+      visLoading = new Promise((resolve, reject) => {
+        const script = document.createElement("script");
+        script.src = siteUrl(VIS_SRC).href;
+        script.onload = () => (typeof vis !== "undefined" ? resolve() : reject(new Error("vis-network did not load")));
+        script.onerror = () => reject(new Error(`${VIS_SRC} could not be loaded`));
+        document.head.append(script);
+      });
+    }
+    return visLoading;
   }
 
-  function sameOrigin(href) {
-    const url = new URL(href, document.baseURI);
-    return url.origin === location.origin ? url : null;
-  }
-
-  async function fetchJSON(url) {
-    if (!url) throw new Error("refusing to fetch from another origin");
-    const response = await fetch(url, { credentials: "same-origin" });
-    if (!response.ok) throw new Error(`${url.pathname}: HTTP ${response.status}`);
-    return response.json();
-  }
+  /** Resolves after the browser has shown what was drawn so far. */
+  const afterPaint = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
 
   const legends = new Map();
   function fetchLegend(path) { // one request per page, shared by its graphs
@@ -45,25 +52,15 @@
     return legends.get(path);
   }
 
-  function cssVar(name, fallback) {
-    const value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
-    return value || fallback;
-  }
-
-  function palette() {
+  function palette() { // one style read for all four colours
+    const style = getComputedStyle(document.documentElement);
+    const cssVar = (name, fallback) => style.getPropertyValue(name).trim() || fallback;
     return {
       text: cssVar("--ctx-text", "#1d232a"),
       muted: cssVar("--ctx-muted", "#5d6673"),
       surface: cssVar("--ctx-surface", "#ffffff"),
       accent: cssVar("--ctx-accent", "#1f6f9a"),
     };
-  }
-
-  function el(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
-    return node;
   }
 
   const tooltip = (text) => el("div", "ctx-graph-tooltip", text); // vis shows an element as it is
@@ -234,8 +231,9 @@
     if (url) location.assign(url.href);
   }
 
-  /** Hide the nodes and edges the filter rules out; a hub needs two visible players. */
-  function applyFilter(nodes, edges, modelNodes, modelEdges, filter, extraNodeRule) {
+  /** What the filter lets through: {shown: Set of node ids, edgeShown: Map edge id -> bool}; a hub
+   * needs two visible players. */
+  function visibility(modelNodes, modelEdges, filter, extraNodeRule) {
     const shown = new Set();
     for (const n of modelNodes.values()) {
       const ok = (n.hub ? !filter.assocs.has(n.type && n.type.id) : !filter.types.has(n.type.id))
@@ -258,6 +256,12 @@
     for (const e of modelEdges.values()) {
       if (edgeShown.get(e.id) && !(shown.has(e.from) && shown.has(e.to))) edgeShown.set(e.id, false);
     }
+    return { shown, edgeShown };
+  }
+
+  /** Hide the nodes and edges the filter rules out (updates the vis DataSets); returns the shown ids. */
+  function applyFilter(nodes, edges, modelNodes, modelEdges, filter, extraNodeRule) {
+    const { shown, edgeShown } = visibility(modelNodes, modelEdges, filter, extraNodeRule);
     const nodeUpdates = [];
     for (const n of modelNodes.values()) {
       const hidden = !shown.has(n.id);
@@ -298,9 +302,9 @@
     return pos;
   }
 
-  async function drawLocal(container, data) {
-    const legend = await fetchLegend(data.legend);
-    const colors = palette();
+  /** A topic page's graph before any drawing: nodes in rings, edges, the depth-2 view's visibility,
+   * and the vis node and edge objects (plain objects: vis-network is not needed yet). */
+  function localGraph(data, legend, colors) {
     const focus = data.focus;
     const model = new Map();
     for (const arr of data.nodes) {
@@ -319,24 +323,140 @@
       }
     });
     // a node's neighbours one ring in come first when placing it
-    for (const [id, list] of edgesByNode) list.sort((p, q) => model.get(p).ring - model.get(q).ring);
+    for (const list of edgesByNode.values()) list.sort((p, q) => model.get(p).ring - model.get(q).ring);
     const pos = ringLayout(model.values(), edgesByNode);
-    const filter = newFilter();
-    let depth = Math.min(2, data.depth);
-    const showLabels = data.edges.length <= EDGE_LABELS_BELOW;
-    const nodes = new vis.DataSet([...model.values()].map((n) => ({ ...visNode(n, focus, colors, pos.get(n.id)), hidden: false })));
-    const edges = new vis.DataSet([...modelEdges.values()].map((e) =>
-      ({ ...visEdge(e.id, e.from, e.to, e.style, colors, legend, showLabels), hidden: false })));
+    const g = { data, legend, colors, focus, model, modelEdges, filter: newFilter(), depth: Math.min(2, data.depth) };
+    g.nodeRule = (n) => n.ring <= g.depth || n.id === focus;
     for (const e of modelEdges.values()) {
-      e.hidden = false;
       const rf = model.get(e.from), rt = model.get(e.to);
       // an edge between two nodes of the outer ring is left out (a hub's edges always count)
-      e.rule = () => rf.ring <= depth && rt.ring <= depth && (Math.min(rf.ring, rt.ring) < depth || rf.hub || rt.hub);
+      e.rule = () => rf.ring <= g.depth && rt.ring <= g.depth && (Math.min(rf.ring, rt.ring) < g.depth || rf.hub || rt.hub);
     }
-    for (const n of model.values()) n.hidden = false;
+    const { shown, edgeShown } = visibility(model, modelEdges, g.filter, g.nodeRule);
+    const showLabels = data.edges.length <= EDGE_LABELS_BELOW;
+    g.visNodes = [...model.values()].map((n) => {
+      n.hidden = !shown.has(n.id);
+      return { ...visNode(n, focus, colors, pos.get(n.id)), hidden: n.hidden };
+    });
+    g.visEdges = [...modelEdges.values()].map((e) => {
+      e.hidden = !edgeShown.get(e.id);
+      return { ...visEdge(e.id, e.from, e.to, e.style, colors, legend, showLabels), hidden: e.hidden };
+    });
+    return g;
+  }
+
+  // --- the local graph's first paint: a plain canvas, until vis-network has loaded ------------
+  const FIT_PADDING = 24; // px around the drawing
+  const MAX_FIT_SCALE = 1.5;
+
+  /** The view showing every visible node: {position, scale} as vis-network's moveTo takes it. */
+  function fitView(visNodes, width, height) {
+    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    for (const n of visNodes) {
+      if (n.hidden) continue;
+      x0 = Math.min(x0, n.x - n.size); x1 = Math.max(x1, n.x + n.size);
+      y0 = Math.min(y0, n.y - n.size); y1 = Math.max(y1, n.y + n.size + 18); // the label below
+    }
+    if (x0 === Infinity) return { position: { x: 0, y: 0 }, scale: 1 };
+    const scale = Math.min(MAX_FIT_SCALE, (width - 2 * FIT_PADDING) / Math.max(1, x1 - x0),
+                           (height - 2 * FIT_PADDING) / Math.max(1, y1 - y0));
+    return { position: { x: (x0 + x1) / 2, y: (y0 + y1) / 2 }, scale: Math.max(0.05, scale) };
+  }
+
+  function shapePath(ctx, shape, x, y, r) {
+    ctx.beginPath();
+    const polygon = (points) => { points.forEach(([px, py], i) => (i ? ctx.lineTo(x + px, y + py) : ctx.moveTo(x + px, y + py))); ctx.closePath(); };
+    const ring = (k, radius, turn) => Array.from({ length: k }, (_, i) => {
+      const a = turn + (2 * Math.PI * i) / k;
+      return [radius * Math.cos(a), radius * Math.sin(a)];
+    });
+    if (shape === "square") ctx.rect(x - r, y - r, 2 * r, 2 * r);
+    else if (shape === "diamond") polygon([[0, -r], [r, 0], [0, r], [-r, 0]]);
+    else if (shape === "triangle") polygon(ring(3, 1.15 * r, -Math.PI / 2));
+    else if (shape === "triangleDown") polygon(ring(3, 1.15 * r, Math.PI / 2));
+    else if (shape === "hexagon") polygon(ring(6, r, 0));
+    else if (shape === "star") {
+      const outer = ring(5, 1.2 * r, -Math.PI / 2), inner = ring(5, 0.5 * r, -Math.PI / 2 + Math.PI / 5);
+      polygon(outer.flatMap((p, i) => [p, inner[i]]));
+    } else ctx.arc(x, y, r, 0, 2 * Math.PI);
+  }
+
+  function strokedText(ctx, text, x, y, font) {
+    ctx.font = `${font.size}px arial`;
+    ctx.lineWidth = font.strokeWidth;
+    ctx.strokeStyle = font.strokeColor;
+    ctx.fillStyle = font.color;
+    ctx.strokeText(text, x, y);
+    ctx.fillText(text, x, y);
+  }
+
+  /** Draw the visible nodes and edges with the view; returns the canvas (clicks on a node navigate). */
+  function paintPreview(container, g, view) {
+    const width = container.clientWidth, height = container.clientHeight, dpr = window.devicePixelRatio || 1;
+    const canvas = document.createElement("canvas");
+    canvas.className = "ctx-graph-preview";
+    canvas.width = Math.round(width * dpr);
+    canvas.height = Math.round(height * dpr);
+    Object.assign(canvas.style, { position: "absolute", left: "0", top: "0", width: `${width}px`, height: `${height}px` });
+    if (getComputedStyle(container).position === "static") container.style.position = "relative";
+    const ctx = canvas.getContext("2d");
+    const { scale, position } = view;
+    ctx.setTransform(dpr * scale, 0, 0, dpr * scale, dpr * (width / 2 - position.x * scale), dpr * (height / 2 - position.y * scale));
+    const byId = new Map(g.visNodes.map((n) => [n.id, n]));
+    ctx.lineJoin = "round";
+    ctx.textAlign = "center";
+    for (const e of g.visEdges) {
+      if (e.hidden) continue;
+      const a = byId.get(e.from), b = byId.get(e.to);
+      ctx.globalAlpha = e.color.opacity || 1;
+      ctx.strokeStyle = e.color.color;
+      ctx.lineWidth = e.width;
+      ctx.setLineDash(e.dashes || []);
+      ctx.beginPath(); ctx.moveTo(a.x, a.y); ctx.lineTo(b.x, b.y); ctx.stroke();
+    }
+    ctx.globalAlpha = 1;
+    ctx.setLineDash([]);
+    ctx.textBaseline = "middle";
+    for (const e of g.visEdges) {
+      if (e.hidden || !e.label || scale * e.font.size < 5) continue;
+      const a = byId.get(e.from), b = byId.get(e.to);
+      strokedText(ctx, e.label, (a.x + b.x) / 2, (a.y + b.y) / 2, e.font);
+    }
+    ctx.textBaseline = "top";
+    for (const n of g.visNodes) {
+      if (n.hidden) continue;
+      shapePath(ctx, n.shape, n.x, n.y, n.size);
+      ctx.fillStyle = n.color.background;
+      ctx.fill();
+      ctx.lineWidth = n.borderWidth;
+      ctx.strokeStyle = n.color.border;
+      ctx.stroke();
+      if (n.label && scale * n.font.size >= 5) strokedText(ctx, n.label, n.x, n.y + n.size + 4, n.font);
+    }
+    const nodeAt = (event) => {
+      const r = canvas.getBoundingClientRect();
+      const x = (event.clientX - r.left - width / 2) / scale + position.x;
+      const y = (event.clientY - r.top - height / 2) / scale + position.y;
+      return g.visNodes.find((n) => !n.hidden && Math.hypot(n.x - x, n.y - y) <= n.size + 3);
+    };
+    canvas.addEventListener("mousemove", (event) => {
+      const n = nodeAt(event);
+      canvas.style.cursor = n && n.ctxUrl ? "pointer" : "default";
+      canvas.title = n ? n.title.textContent : ""; // an attribute set from script: text
+    });
+    canvas.addEventListener("click", (event) => navigate(nodeAt(event)));
+    container.append(canvas);
+    return canvas;
+  }
+
+  // --- the local graph in vis-network ------------------------------------------------------
+  function drawLocal(container, g, view) {
+    const { data, legend, focus, model, modelEdges, filter } = g;
+    const nodes = new vis.DataSet(g.visNodes);
+    const edges = new vis.DataSet(g.visEdges);
     const network = newNetwork(container, nodes, edges, false);
     const apply = () => {
-      const shown = applyFilter(nodes, edges, model, modelEdges, filter, (n) => n.ring <= depth || n.id === focus);
+      const shown = applyFilter(nodes, edges, model, modelEdges, filter, g.nodeRule);
       container.dataset.visible = String(shown.size);
     };
     network.on("click", (params) => { if (params.nodes.length) navigate(nodes.get(params.nodes[0])); });
@@ -348,15 +468,15 @@
       opt.value = String(d);
       select.append(opt);
     }
-    select.value = String(depth);
-    select.addEventListener("change", () => { depth = Number(select.value); apply(); network.fit(); });
+    select.value = String(g.depth);
+    select.addEventListener("change", () => { g.depth = Number(select.value); apply(); network.fit(); });
     label.append(select);
     controls.append(label);
     if (data.truncated.some(Boolean)) controls.append(el("span", "ctx-muted", " Showing the most connected topics of each ring."));
     container.before(controls);
     container.after(legendPanel(legend, presentIn(model.values(), [...modelEdges.values()].map((e) => e.style)), filter, apply));
     apply();
-    network.fit();
+    network.moveTo({ ...view, animation: false }); // the first paint's view: no jump when vis takes over
     network.ctxgen = { data, filter, model, modelEdges, apply,
                        visibleNodes: () => nodes.get({ filter: (n) => !n.hidden }).map((n) => n.id).sort(),
                        setDepth: (d) => { select.value = String(d); select.dispatchEvent(new Event("change")); } };
@@ -504,13 +624,29 @@
     return network;
   }
 
+  /** A topic page's graph: first paint on a canvas, then vis-network with the same view. */
+  async function startLocal(container, data) {
+    const legend = await fetchLegend(data.legend);
+    const g = localGraph(data, legend, palette());
+    const view = fitView(g.visNodes, container.clientWidth, container.clientHeight);
+    const preview = paintPreview(container, g, view);
+    container.dataset.drawn = "true";
+    mark("graph-drawn");
+    await afterPaint(); // the preview is on screen before vis-network's ~250 ms of parsing and start-up
+    await loadVis();
+    const network = drawLocal(container, g, view);
+    network.once("afterDrawing", () => preview.remove());
+    return network;
+  }
+
+  async function startGlobal(container, data) {
+    await loadVis();
+    return drawGlobal(container, data);
+  }
+
   function initGraphs() {
     const containers = document.querySelectorAll(".ctx-graph[data-graph-src]");
     if (!containers.length) return;
-    if (typeof vis === "undefined") {
-      console.warn("ctxgen: vis-network is not loaded; graphs are not drawn");
-      return;
-    }
     fetchLegend("graph/legend.json").catch(() => {}); // the default path: fetched alongside the graph
     containers.forEach((container) => {
       const started = performance.now();
@@ -521,17 +657,20 @@
       };
       fetchJSON(sameOrigin(container.dataset.graphSrc))
         .then(async (data) => {
+          mark("graph-json");
           const empty = data.clusters ? data.clusters.length === 0 : data.nodes.length === 0;
           if (empty) {
             container.dataset.ready = "true";
             container.append(el("p", "ctx-muted", "Nothing to show."));
             return;
           }
-          const network = await (data.clusters ? drawGlobal(container, data) : drawLocal(container, data));
+          const network = await (data.clusters ? startGlobal(container, data) : startLocal(container, data));
           api.graphs.push(network);
           network.once("afterDrawing", () => {
-            container.dataset.ms = String(Math.round(performance.now() - started)); // fetch + draw
+            container.dataset.ms = String(Math.round(performance.now() - started)); // fetch + draw in vis
+            container.dataset.drawn = "true";
             container.dataset.ready = "true";
+            mark("graph-ready");
           });
           network.redraw();
         })
@@ -539,6 +678,6 @@
     });
   }
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", initGraphs);
-  else initGraphs();
+  mark("script");
+  api.util.onReady(initGraphs);
 })();

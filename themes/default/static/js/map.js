@@ -7,20 +7,8 @@
 (() => {
   "use strict";
 
-  const ROOT = document.documentElement.dataset.root || "./";
-  const api = (window.ctxgen = window.ctxgen || {});
-
-  function siteUrl(relative) {
-    const url = new URL(ROOT + relative, document.baseURI);
-    return url.origin === location.origin ? url : null;
-  }
-
-  function el(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
+  const api = window.ctxgen;
+  const { siteUrl, el, startView } = api.util;
 
   /** Text as HTML (Leaflet's attribution control takes HTML). */
   function escapeHtml(text) {
@@ -35,14 +23,7 @@
     for (let lon = -180; lon <= 180; lon += 30) L.polyline([[-85, lon], [85, lon]], style).addTo(map);
   }
 
-  async function init() {
-    const container = document.getElementById("ctx-map");
-    if (!container || typeof L === "undefined") return;
-    const src = new URL(container.dataset.src, document.baseURI);
-    if (src.origin !== location.origin) return;
-    const response = await fetch(src, { credentials: "same-origin" });
-    if (!response.ok) throw new Error(`${src.pathname}: HTTP ${response.status}`);
-    const data = await response.json();
+  function draw(container, data) {
     const tiles = container.dataset.tiles || "";
     const maxZoom = Number(container.dataset.maxZoom) || 18;
     const map = L.map(container, { preferCanvas: true, worldCopyJump: true, maxZoom });
@@ -76,7 +57,5 @@
     container.dataset.ready = "true";
   }
 
-  const start = () => init().catch((err) => console.warn("ctxgen: map", err));
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-  else start();
+  startView("ctx-map", "map", () => typeof L !== "undefined", draw);
 })();

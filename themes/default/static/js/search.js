@@ -13,8 +13,8 @@
 (() => {
   "use strict";
 
-  const ROOT = document.documentElement.dataset.root || "./";
-  const api = (window.ctxgen = window.ctxgen || {});
+  const api = window.ctxgen;
+  const { siteUrl, sameOrigin, fetchJSON, el, onReady } = api.util;
   const MAX_NAMES = 5; // autocomplete entries in the header box
   const MAX_HITS = 8; // full-text hits in the header box
   const MAX_PAGE_HITS = 50; // on the search page
@@ -22,30 +22,6 @@
   const PASSAGE = 90; // characters either side of the first matching word
 
   // --- helpers -----------------------------------------------------------------------------
-  function siteUrl(relative) {
-    const url = new URL(ROOT + relative, document.baseURI);
-    return url.origin === location.origin ? url : null;
-  }
-
-  function sameOrigin(href) {
-    const url = new URL(href, document.baseURI);
-    return url.origin === location.origin ? url : null;
-  }
-
-  async function fetchJSON(url) {
-    if (!url) throw new Error("refusing to fetch from another origin");
-    const response = await fetch(url, { credentials: "same-origin" });
-    if (!response.ok) throw new Error(`${url.pathname}: HTTP ${response.status}`);
-    return response.json();
-  }
-
-  function el(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
-
   /** Lower case without diacritics: ctxgen.searchindex.fold. */
   function fold(text) {
     return text.toLowerCase().normalize("NFKD").replace(/\p{Mn}/gu, "");
@@ -445,6 +421,5 @@
     initSearchPage();
   }
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
-  else init();
+  onReady(init);
 })();

@@ -6,21 +6,9 @@
 (() => {
   "use strict";
 
-  const ROOT = document.documentElement.dataset.root || "./";
-  const api = (window.ctxgen = window.ctxgen || {});
+  const api = window.ctxgen;
+  const { siteUrl, el, startView } = api.util;
   const CLUSTER_ABOVE = 300; // more items than this: vis-timeline groups close ones into clusters
-
-  function siteUrl(relative) {
-    const url = new URL(ROOT + relative, document.baseURI);
-    return url.origin === location.origin ? url : null;
-  }
-
-  function el(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
 
   function content(item, url) {
     const a = el("a", "ctx-timeline-label", item.label);
@@ -33,14 +21,7 @@
     return span;
   }
 
-  async function init() {
-    const container = document.getElementById("ctx-timeline");
-    if (!container || typeof vis === "undefined") return;
-    const src = new URL(container.dataset.src, document.baseURI);
-    if (src.origin !== location.origin) return;
-    const response = await fetch(src, { credentials: "same-origin" });
-    if (!response.ok) throw new Error(`${src.pathname}: HTTP ${response.status}`);
-    const data = await response.json();
+  function draw(container, data) {
     const urls = new Map();
     const items = data.items.map((item) => {
       const url = siteUrl(item.url);
@@ -64,7 +45,5 @@
     timeline.once("changed", () => { container.dataset.ready = "true"; });
   }
 
-  const start = () => init().catch((err) => console.warn("ctxgen: timeline", err));
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-  else start();
+  startView("ctx-timeline", "timeline", () => typeof vis !== "undefined", draw);
 })();
