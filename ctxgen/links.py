@@ -161,8 +161,8 @@ class Resolver:
         rooted = posixpath.normpath(bare.lstrip("/")) if bare.lstrip("/") else ""
         # step 1: paths. Markdown links and ./ ../ are relative to the linking file first;
         # a Markdown link starting with / only from the map root (and no file-name step).
-        if markdown_link and bare.startswith("/"):
-            order, explicit_relative = [rooted], True
+        if markdown_link and target.startswith("/"):
+            order, explicit_relative = [rooted or "index"], True  # [home](/): the root's index.md
         else:
             order = [relative, rooted] if (markdown_link or explicit_relative) else [rooted]
         for p in order:

@@ -130,3 +130,21 @@ def test_resolver_builds_fast_for_10k_topics():
     for i in range(0, 10_000, 7):
         assert r.resolve(f"note {i}").topic == topic_id_for_path(files[i])
     assert time.perf_counter() - t0 < 2.0
+
+
+def test_root_relative_markdown_links_use_the_map_root_only():
+    r = resolver(FILES + ["people/index.md"])
+    assert r.resolve("/people/charles.md", "places/london.md", markdown_link=True).topic == "people/charles"
+    assert r.resolve("/", "places/london.md", markdown_link=True).topic == "index"
+    assert r.resolve("/people/", "places/london.md", markdown_link=True).topic == "people"
+    # no file-name step and no relative step: /charles.md is not places/charles.md
+    assert not r.resolve("/charles.md", "places/london.md", markdown_link=True).resolved
+    assert not r.resolve("/note", "a/x.md", markdown_link=True).resolved
+
+
+def test_dendron_order_is_reported():
+    r = resolver(FILES)
+    res = r.resolve("Read me", "x.md", label="a/b/note#Part")
+    assert (res.topic, res.dendron_order, res.heading) == ("a/b/note", True, "Part")
+    assert not r.resolve("note", "x.md", label="charles").dendron_order  # Obsidian order resolves
+    assert r.resolve("dendron://vault/a/b/note").topic == "a/b/note"
