@@ -275,9 +275,13 @@ class _Modeler:
         )
         self.map_properties()
         for d in self.declared:
-            self.fill(d)
+            if d.topic.draft and not self.drafts:
+                self.fill_left_out(d)
+            else:
+                self.fill(d)
         for note in self.notes:
             self.note_file(note)
+        self.leave_out_draft_players()
         for d in self.declared:
             self.link_body(d.topic.body, d.topic.id, d.topic.draft)
         for t in list(self.tm.topics.values()):
@@ -287,6 +291,37 @@ class _Modeler:
         self.ensure_referenced()
         self.merge()
         return self.tm
+
+    def fill_left_out(self, d: _Declared) -> None:
+        """A draft left out of the build is still checked (its diagnostics are real), but what it
+        would add to the map (its associations, the implicit topics they name) is taken back."""
+        tm = self.tm
+        n_assocs, n_topics = len(tm.associations), len(tm.topics)
+        self.fill(d)
+        del tm.associations[n_assocs:]
+        for tid in list(tm.topics)[n_topics:]:  # dicts keep insertion order: these are new
+            if tm.topics[tid].implicit:
+                del tm.topics[tid]
+
+    def leave_out_draft_players(self) -> None:
+        """An association naming a left-out draft goes with it; otherwise the draft's id would be
+        published (and exported) as an implicit topic."""
+        gone = {tid for tid in self.draft_ids if tid not in self.tm.topics or self.tm.topics[tid].implicit}
+        if self.drafts or not gone:
+            return
+        kept = []
+        for a in self.tm.associations:
+            players = [r.player for r in a.roles if r.player in gone]
+            if players or a.reifier in gone:
+                if players:
+                    self.diags.warning("link-to-draft", f"an association with the draft '{players[0]}' is left out with it",
+                                       a.span, "it is published when built with --drafts")
+                continue
+            kept.append(a)
+        self.tm.associations = kept
+        for tid in gone:
+            if tid in self.tm.topics:
+                del self.tm.topics[tid]
 
     def map_properties(self) -> None:
         """The map's own TMDM properties, which only imported maps carry (`extra.topic_map`)."""
