@@ -192,3 +192,46 @@ def test_10k_topic_page_local_graph(page, big_site):
     assert len(local_ids(big_site, topic, 1)) < len(local_ids(big_site, topic, 3))
     assert int(page.get_attribute(".ctx-graph", "data-ms")) < 5_000  # target 300 ms on an idle machine
     page.rec.assert_clean()
+
+
+# --- the first paint: the local graph is drawn before vis-network runs ----------------------
+def test_local_graph_is_drawn_before_vis_network_loads(page, small_site):
+    """With vis-network held back, the topic page's canvas still shows its neighbourhood (the
+    depth-2 nodes, each visible node's type colour painted) and a click on a node opens it."""
+    page.route("**/vis-network.min.js", lambda route: route.abort())
+    page.goto(small_site.url("ada-lovelace/"))
+    page.wait_for_selector(".ctx-graph[data-drawn='true'] canvas.ctx-graph-preview", state="attached", timeout=TIMEOUT)
+    drawn = page.evaluate("""() => {
+        const canvas = document.querySelector('.ctx-graph canvas.ctx-graph-preview');
+        const { nodes } = canvas.ctxgen;
+        const ctx = canvas.getContext('2d');
+        const pixels = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+        const colours = new Set();
+        for (let i = 0; i < pixels.length; i += 4) if (pixels[i + 3] === 255)
+            colours.add('#' + [0, 1, 2].map((k) => pixels[i + k].toString(16).padStart(2, '0')).join(''));
+        const shown = nodes.filter((n) => !n.hidden);
+        return { ids: shown.map((n) => n.id).sort(), colours: [...colours],
+                 fills: [...new Set(shown.filter((n) => n.id.indexOf('assoc:') !== 0).map((n) => n.color.background.toLowerCase()))],
+                 hasVis: typeof vis !== 'undefined' };
+    }""")
+    assert drawn["hasVis"] is False
+    assert drawn["ids"] == local_ids(small_site, "ada-lovelace", 2)
+    assert drawn["fills"] and set(drawn["fills"]) <= set(drawn["colours"])
+    page.evaluate("document.querySelector('.ctx-graph').scrollIntoView({block: 'center'})")
+    point = page.evaluate("""() => { const c = document.querySelector('canvas.ctx-graph-preview'), r = c.getBoundingClientRect();
+        const { view, nodes } = c.ctxgen; const n = nodes.find((m) => m.id === 'charles-babbage');
+        return { x: r.left + (n.x - view.position.x) * view.scale + c.clientWidth / 2,
+                 y: r.top + (n.y - view.position.y) * view.scale + c.clientHeight / 2 }; }""")
+    page.mouse.click(point["x"], point["y"])
+    page.wait_for_url(re.compile(r"/repo/charles-babbage/$"), timeout=TIMEOUT)
+    assert page.rec.page_errors == [] and page.rec.foreign_requests() == []
+
+
+def test_vis_network_takes_over_the_first_paint(page, small_site):
+    open_graph(page, small_site.url("ada-lovelace/"))
+    page.wait_for_function("document.querySelectorAll('.ctx-graph canvas').length === 1", timeout=TIMEOUT)
+    assert page.locator(".ctx-graph canvas.ctx-graph-preview").count() == 0  # vis's canvas replaced it
+    marks = page.evaluate("['script', 'graph-json', 'graph-drawn', 'graph-ready'].map("
+                          "(n) => performance.getEntriesByName('ctxgen:' + n)[0].startTime)")
+    assert marks == sorted(marks)
+    page.rec.assert_clean()
