@@ -355,10 +355,8 @@ class SiteGraph:
         inner = set(ring)
         for u in order:
             nbrs = adjacency[u]
-            ru = ring[u]
-            # walk the smaller side: a much-linked topic has thousands of neighbours
-            near = [v for v in inner if v in nbrs] if len(nbrs) > len(inner) else [v for v in nbrs if v in inner]
-            if ru < depth or u in hubs:
+            near = nbrs.keys() & inner  # C walks the smaller side: a much-linked topic has thousands
+            if ring[u] < depth or u in hubs:
                 for v in near:
                     edge_ids.update(nbrs[v])
             else:
