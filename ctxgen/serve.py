@@ -45,7 +45,7 @@ class Session:
         self.poll, self.quiet = poll, quiet
         self.out = out or sys.stderr
         self.site = LiveSite(self.map_dir, drafts=drafts, base_url=base_url, jobs=jobs)
-        self.batcher = Batcher(quiet=quiet)
+        self.batcher = Batcher(quiet=quiet, matters=self.site.is_input)
         self.server: DevServer | None = None
         self.watcher: Watcher | None = None
         self.rebuilds: list[Rebuild] = []
@@ -103,7 +103,11 @@ class Session:
             self.rebuild(batch)
 
     def rebuild(self, batch: set[str]) -> Rebuild:
+        """One rebuild for a batch of changed paths: printed, signalled to the tabs, recorded.
+        A batch that changed nothing (a temporary file that came and went) is none of these."""
         r = self.site.update(batch)
+        if r.nothing:
+            return r
         self._set_base_path()
         for d in r.new_diagnostics:
             self.say(d.format())
@@ -141,11 +145,9 @@ class Session:
         for d in self.site.diagnostics:
             self.say(d.format())
         s = self.site
-        tm = s.state.tm if s.state else None
-        topics = sum(1 for t in tm.user_topics() if not t.implicit) if tm else 0
         errors = sum(1 for d in s.diagnostics if d.severity is Severity.ERROR)
         warnings = sum(1 for d in s.diagnostics if d.severity is Severity.WARNING)
-        self.say(f"ctxgen: built {topics} topics, {s.page_count()} pages; {warnings} warning{'s' * (warnings != 1)}, "
+        self.say(f"ctxgen: built {_counts(s)}; {warnings} warning{'s' * (warnings != 1)}, "
                  f"{errors} error{'s' * (errors != 1)} in {r.ms / 1000:.2f} s")
 
     def _set_base_path(self) -> None:
@@ -155,16 +157,33 @@ class Session:
             self.server.base_path = path if path.endswith("/") else path + "/"
 
 
+HOW = {"body": "body re-linked in place", "title": "title changed in place", "asset": "sent from disk"}
+
+
 def _line(r: Rebuild, site: LiveSite) -> str:
+    """One rebuild's console line: what changed, what was redone, which viewed pages changed, how long."""
     if not r.ok:
         errors = len(site.errors)
         return (f"ctxgen: {r.what}: {errors} error{'s' * (errors != 1)}; still serving the last good site "
                 f"({r.ms:.0f} ms)")
-    pages = "all open pages reloaded" if r.changed_pages is None else \
-        f"{r.rendered} page{'s' * (r.rendered != 1)} re-rendered, {len(r.changed_pages)} changed"
-    how = "; model rebuilt" if r.full else ""
+    if r.how == "model":
+        how = f"model rebuilt ({_counts(site)})"
+    else:
+        how = HOW.get(r.how, r.how)
+    viewed = f"{r.rendered} viewed page{'s' * (r.rendered != 1)} re-rendered"
+    if r.changed_pages is None:
+        pages = f"{viewed}, all open tabs reloaded" if r.rendered else "all open tabs reloaded"
+    else:
+        pages = f"{viewed}, {len(r.changed_pages)} changed"
     fixed = f"; {r.fixed} diagnostic{'s' * (r.fixed != 1)} fixed" if r.fixed else ""
-    return f"ctxgen: {r.what}: {pages}{how}{fixed} in {r.ms:.0f} ms"
+    return f"ctxgen: {r.what}: {how}; {pages}{fixed} in {r.ms:.0f} ms"
+
+
+def _counts(site: LiveSite) -> str:
+    tm = site.state.tm if site.state else None
+    topics = sum(1 for t in tm.user_topics() if not t.implicit) if tm else 0
+    pages = site.page_count()
+    return f"{topics} topic{'s' * (topics != 1)}, {pages} page{'s' * (pages != 1)}"
 
 
 def _interrupt_on_signals() -> None:

@@ -23,10 +23,12 @@ from pathlib import Path
 from typing import Callable
 
 from .config import Config
+from .configload import CONFIG_FILE
 from .diagnostics import Diagnostic, Diagnostics, Severity, Span
 from .model import Body, TopicMap
 from .source import SourceFile
 
+TEMPLATES = "templates/"  # the map's own template overrides
 LINK_CODES = frozenset({"link-ambiguous", "link-target-failed", "link-to-draft", "link-unresolved"})
 RECHECK_LIMIT = 300  # cached pages re-rendered after a full rebuild to tell which changed
 
@@ -39,14 +41,20 @@ class PageFailed(Exception):
 class Rebuild:
     """What one rebuild did, for the console line and the reload signal."""
 
-    what: str  # "people/ada.md changed", "3 files changed", "ctxgen.yaml changed"
+    what: str  # "people/ada.md edited", "a.md renamed to b.md", "400 files edited", "theme changed"
     full: bool  # the model was rebuilt (not patched)
     changed_pages: list[str] | None  # site paths whose bytes changed; None = reload everything
-    rendered: int = 0
+    rendered: int = 0  # pages viewed so far (cached) that were rendered again
     ms: float = 0.0
     ok: bool = True
     new_diagnostics: list[Diagnostic] = field(default_factory=list)
     fixed: int = 0  # diagnostics of the previous build that are gone
+    how: str = ""  # "model" (rebuilt), "body" / "title" (patched in place), "asset" (sent from disk), "" (nothing)
+
+    @property
+    def nothing(self) -> bool:
+        """No file of the map changed (a temporary file came and went, a file was saved unchanged)."""
+        return self.ok and not self.how
 
 
 @dataclass
@@ -86,6 +94,7 @@ class LiveSite:
         self._search: dict[str, bytes] | None = None
         self._links: dict | None = None  # see _link_index
         self._fronts: dict | None = None  # see _front_index
+        self._inputs: set[str] = set()  # ctxgen.yaml and templates/ files read by the last full rebuild
         self.before_model: Callable[[], None] | None = None  # test hook: runs inside a full rebuild
 
     # --- rebuilding -----------------------------------------------------------------------
@@ -99,12 +108,12 @@ class LiveSite:
             changed = self._relevant(changed)
             if not changed:
                 return Rebuild("nothing changed", False, [], ms=(time.perf_counter() - t0) * 1000, ok=not self.errors)
-            what = _describe(changed)
+            what = self._describe(changed)
             state = self.state
             if (state is not None and not self.errors and changed and "*" not in changed
                     and all(p in state.assets and (self.map_dir / p).is_file() for p in changed)):
                 self.version += 1  # an asset's new bytes: served from disk, pages unchanged
-                return Rebuild(what, False, None, ms=(time.perf_counter() - t0) * 1000)
+                return Rebuild(what, False, None, ms=(time.perf_counter() - t0) * 1000, how="asset")
             if (self.state is not None and not self.errors and changed and "*" not in changed
                     and all(p in self.sources for p in changed)):
                 with self.lock:
@@ -123,14 +132,24 @@ class LiveSite:
                 self._link_index(self.state)
                 self._front_index()
 
+    def is_input(self, rel: str) -> bool:
+        """Was `rel` (map-relative) read by the last build: a source, an asset, ctxgen.yaml, a template?"""
+        state = self.state
+        return (rel in self.sources or rel in self._inputs or rel == CONFIG_FILE or rel.startswith(TEMPLATES)
+                or (state is not None and rel in state.assets))
+
+    def _known(self) -> set[str]:
+        state = self.state
+        return set(self.sources) | self._inputs | set(state.assets if state else ())
+
     def _relevant(self, changed: set[str]) -> set[str]:
         """Drop paths that neither exist nor were part of the map: an editor's or sed's temporary
-        file that came and went within the batch."""
-        state = self.state
-        known = set(self.sources) | set(state.assets if state else ())
+        file that came and went within the batch. A deleted input (a broken template, ctxgen.yaml)
+        is a change."""
+        known = self._known()
         out, folders = set(), None
         for p in changed:
-            if p == "*" or p in known or os.path.lexists(self.map_dir / p):
+            if p == "*" or self.is_input(p) or os.path.lexists(self.map_dir / p):
                 out.add(p)
                 continue
             if folders is None:
@@ -185,6 +204,7 @@ class LiveSite:
         if not renderer.base_url:
             other.note("sitemap-skipped", "sitemap.xml not written: set base_url in ctxgen.yaml (or --base-url)",
                        Span("ctxgen.yaml"))
+        self._inputs = _map_inputs(self.map_dir)
         state = _State(config, tm, renderer, modeler, list(found.assets), mdiags.items, other.items)
         state.files, state.graph_ids = _generated_index(renderer)
         state.static = {p for p in renderer._extra_files() if p.startswith("static/")}
@@ -206,7 +226,7 @@ class LiveSite:
                         changed_pages.append(path)
                 if len(old_cache) > RECHECK_LIMIT:
                     changed_pages = None
-            return self._adopted(what, True, changed_pages, rendered, all_diags, t0)
+            return self._adopted(what, "model", changed_pages, rendered, all_diags, t0)
 
     def _read_initial(self, found, config: Config) -> None:
         """The first read goes through the build's parse cache (a map built before starts warm).
@@ -244,12 +264,13 @@ class LiveSite:
                 return None
             plans.append((rel, stamp, new, plan))
         if not plans:
-            return Rebuild(what, False, [], ok=not self.errors)
+            return Rebuild(what, False, [], ok=not self.errors)  # saved without a change: nothing to do
         if any(p[0] == "title" for _, _, _, p in plans):
             plans = [(rel, stamp, new, list(plan)) for rel, stamp, new, plan in plans]
             if not self._title_plans_safe(state, plans):
                 return None
         affected: set[str] = set()
+        how = "title" if any(p[0] == "title" for _, _, _, p in plans) else "body"
         for rel, stamp, new, plan in plans:
             old = self.sources[rel]
             self.sources[rel], self._stamps[rel] = new, stamp
@@ -266,10 +287,10 @@ class LiveSite:
             if path in self._cache:
                 old_bytes = self._cache.pop(path)
                 new_bytes = self._render_page(path)
-                rendered += 1
+                rendered += new_bytes is not None
                 if new_bytes != old_bytes:
                     changed_pages.append(path)
-        return self._adopted(what, False, changed_pages, rendered, all_diags, t0)
+        return self._adopted(what, how, changed_pages, rendered, all_diags, t0)
 
     def _usable(self, old: SourceFile, new: SourceFile) -> bool:
         return not (old.failed or new.failed or old.kind != new.kind or new.kind == "note"
@@ -519,15 +540,43 @@ class LiveSite:
         new, fixed = _diff(self.diagnostics, all_diags)
         self.diagnostics = all_diags
         return Rebuild(what, True, [], ok=False, new_diagnostics=new, fixed=fixed,
-                       ms=(time.perf_counter() - t0) * 1000)
+                       ms=(time.perf_counter() - t0) * 1000, how="model")
 
-    def _adopted(self, what, full, changed_pages, rendered, all_diags, t0) -> Rebuild:
+    def _adopted(self, what: str, how: str, changed_pages, rendered, all_diags, t0) -> Rebuild:
         self.errors = [d for d in all_diags if d.severity is Severity.ERROR]
         new, fixed = _diff(self.diagnostics, all_diags)
         self.diagnostics = all_diags
         self.version += 1
-        return Rebuild(what, full, changed_pages, rendered, (time.perf_counter() - t0) * 1000,
-                       not self.errors, new, fixed)
+        return Rebuild(what, how == "model", changed_pages, rendered, (time.perf_counter() - t0) * 1000,
+                       not self.errors, new, fixed, how)
+
+    def _describe(self, changed: set[str]) -> str:
+        """What a batch changed, in the map's terms: files edited, added, deleted or renamed
+        (folders count by the files in them; judged against the last build's files)."""
+        known = self._known()
+        added, edited, deleted = [], [], []
+        for p in sorted(changed - {"*"}):
+            here = os.path.lexists(self.map_dir / p)
+            if here and (self.map_dir / p).is_dir():
+                continue  # a new or moved folder: its files have their own events
+            if not here and p not in known:
+                prefix = p + "/"  # a folder deleted or moved away: its files, unless listed already
+                deleted += [k for k in sorted(known) if k.startswith(prefix) and k not in changed]
+                continue
+            (edited if here and p in known else added if here else deleted).append(p)
+        n = len(added) + len(edited) + len(deleted)
+        theme = "theme changed" if "*" in changed else ""
+        if n == 0:
+            return theme or "nothing changed"
+        if len(added) == len(deleted) == 1 and not edited:
+            text = f"{deleted[0]} renamed to {added[0]}"
+        elif n == 1:
+            text = f"{(added or edited or deleted)[0]} {'added' if added else 'edited' if edited else 'deleted'}"
+        else:
+            parts = [f"{len(xs)} {word}" for xs, word in ((added, "added"), (edited, "edited"), (deleted, "deleted"))
+                     if xs]
+            text = f"{n} files {parts[0].split(' ', 1)[1]}" if len(parts) == 1 else f"{n} files changed ({', '.join(parts)})"
+        return f"{theme}, {text}" if theme else text
 
     def _all_diagnostics(self, state: _State) -> list[Diagnostic]:
         d = Diagnostics()
@@ -733,14 +782,13 @@ def _stamp(path: Path) -> tuple[int, int]:
         return (-1, -1)
 
 
-def _describe(changed: set[str] | None) -> str:
-    if not changed:
-        return "nothing changed"
-    if "*" in changed:
-        return "theme changed"
-    if len(changed) == 1:
-        return f"{next(iter(changed))} changed"
-    return f"{len(changed)} files changed"
+def _map_inputs(map_dir: Path) -> set[str]:
+    """The map's ctxgen.yaml and templates/ files (map-relative): inputs besides sources and assets."""
+    out = {CONFIG_FILE} if (map_dir / CONFIG_FILE).is_file() else set()
+    folder = map_dir / TEMPLATES
+    if folder.is_dir():
+        out |= {p.relative_to(map_dir).as_posix() for p in folder.rglob("*") if p.is_file()}
+    return out
 
 
 def _diff(old: list[Diagnostic], new: list[Diagnostic]) -> tuple[list[Diagnostic], int]:

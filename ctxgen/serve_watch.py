@@ -2,9 +2,17 @@
 
 Events under ignored names (.git/, editor swap and temporary files, dotfiles), under the
 output folder and under node_modules never count. A batch is handed over once no event has
-arrived for `quiet` seconds (or after `max_wait` of continuous events), so a git checkout
-touching hundreds of files is one rebuild. Native events are used where they work; polling
-where they cannot (inotify limits, network, WSL and container mounts) or when forced.
+arrived for `quiet` seconds, a single save's window. Two things hold it for the longer `settle`
+window instead (it restarts on every event, capped at `max_wait` after the first):
+
+- a burst: `BURST_PATHS` or more paths pending (sed -i over a vault, git checkout). watchdog holds
+  each rename's IN_MOVED_FROM up to 0.5 s to pair it, so events of a burst of renames can pause
+  for that long: `settle` is longer, and the burst stays one rebuild;
+- a deleted file of the map (`matters(path)`): editors that save by deleting and re-creating
+  get one edit, not a delete (page gone) followed by a create.
+
+Native events are used where they work; polling where they cannot (inotify limits, network,
+WSL and container mounts) or when forced.
 """
 from __future__ import annotations
 
@@ -21,8 +29,10 @@ from watchdog.observers.polling import PollingObserver
 
 from .load import is_ignored_path
 
-QUIET_S = 0.05
-MAX_WAIT_S = 2.0
+QUIET_S = 0.05  # one save: its few events come within a millisecond or two
+SETTLE_S = 0.6  # a burst or a deletion: longer than watchdog's 0.5 s move-pairing delay
+MAX_WAIT_S = 5.0  # a batch never waits longer than this after its first event
+BURST_PATHS = 3  # a save is one path, or two (a temporary file renamed over it)
 POLL_INTERVAL_S = 0.5
 # File systems whose changes inotify does not see (made elsewhere, or not supported)
 POLLED_FS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "9p", "v9fs", "drvfs", "fuse.sshfs", "fuse.vmhgfs-fuse",
@@ -51,19 +61,27 @@ def mount_type(path: Path) -> str:
 class Batcher:
     """Collects changed paths; `wait()` returns one debounced batch (or None when stopped)."""
 
-    def __init__(self, quiet: float = QUIET_S, max_wait: float = MAX_WAIT_S):
-        self.quiet, self.max_wait = quiet, max_wait
+    def __init__(self, quiet: float = QUIET_S, max_wait: float = MAX_WAIT_S, settle: float = SETTLE_S,
+                 matters: Callable[[str], bool] = lambda rel: False):
+        self.quiet, self.max_wait, self.settle = quiet, max_wait, max(settle, quiet)
+        self.matters = matters  # is this path one of the map's files (its deletion may be a save)?
         self._cond = threading.Condition()
         self._pending: set[str] = set()
+        self._settling = False  # the pending batch waits `settle`, not `quiet`
         self._first = self._last = 0.0
         self._stopped = False
 
-    def add(self, rel: str) -> None:
+    def add(self, rel: str, gone: bool = False) -> None:
+        """`rel` changed; `gone`: it was deleted or moved away."""
         with self._cond:
             now = time.monotonic()
             if not self._pending:
-                self._first = now
+                self._first, self._settling = now, False
             self._pending.add(rel)
+            if gone and not self._settling and self.matters(rel):
+                self._settling = True
+            if len(self._pending) >= BURST_PATHS:
+                self._settling = True
             self._last = now
             self._cond.notify_all()
 
@@ -72,6 +90,11 @@ class Batcher:
             self._stopped = True
             self._cond.notify_all()
 
+    def due(self) -> float:
+        """When the pending batch is handed over (monotonic time; call with paths pending)."""
+        window = self.settle if self._settling else self.quiet
+        return min(self._last + window, self._first + self.max_wait)
+
     def wait(self) -> set[str] | None:
         with self._cond:
             while not self._stopped:
@@ -79,7 +102,7 @@ class Batcher:
                     self._cond.wait(0.5)
                     continue
                 now = time.monotonic()
-                due = min(self._last + self.quiet, self._first + self.max_wait)
+                due = self.due()
                 if now >= due:
                     batch, self._pending = self._pending, set()
                     return batch
@@ -96,11 +119,13 @@ class _Events(FileSystemEventHandler):
             return  # reads (our own included) are not changes
         if event.is_directory and event.event_type in ("modified", "closed"):
             return  # a folder's entries changed: the events of those entries say which
+        gone = event.event_type in ("deleted", "moved")  # for a move: its source only
         for p in (event.src_path, getattr(event, "dest_path", "")):
             if p:
                 rel = self.to_rel(os.fsdecode(p))
                 if rel is not None:
-                    self.batcher.add(rel)
+                    self.batcher.add(rel, gone)
+            gone = False
 
 
 class Watcher:
