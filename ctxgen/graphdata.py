@@ -28,6 +28,7 @@ import networkx as nx
 from .config import Config
 from .layout import Layout, compute_layout
 from .site_paths import topic_path, url_of
+from .site_values import type_colors
 from .model import (
     STANDARD_TOPICS,
     SUBTYPE,
@@ -131,6 +132,7 @@ class SiteGraph:
     def build(cls, tm: TopicMap, config: Config, url_for: UrlFor = topic_url) -> "SiteGraph":
         g = cls()
         schema = config.schema
+        colors = type_colors(tm, schema)  # the site's dots and badges use the same
 
         def name_of(topic_id: str) -> str:
             t = tm.get(topic_id)
@@ -165,7 +167,7 @@ class SiteGraph:
             if entry is None:
                 st = schema.topic_types.get(type_id)
                 if type_id:
-                    color = _safe_color(st.color if st else None, type_id)
+                    color = colors.get(type_id) or _safe_color(st.color if st else None, type_id)
                     shape = st.shape if st and st.shape in SHAPES else "dot"
                     label = type_label(type_id)
                 else:

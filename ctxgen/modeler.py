@@ -909,7 +909,9 @@ class _Modeler:
             self.diags.warning("unknown-topic", f"topic: no topic '{raw}'; the note makes an implicit topic", tsp)
             owner = self.tm.ensure_topic(tid, tsp)
         scope, sspans = self.scope(front.get("scope"), "scope", _value_span(front, "scope", line1), src.path)
-        body = Body(src.body, src.body_span or line1, src.rendered)
+        title = front.get("title")
+        title = str(title).strip() or None if isinstance(title, (str, int, float)) and not isinstance(title, bool) else None
+        body = Body(src.body, src.body_span or line1, src.rendered, title=title)
         text = src.rendered.text if src.rendered else src.body
         owner.occurrences.append(Occurrence(otype, text, XSD_STRING, scope, span=line1, note=body, scope_spans=sspans))
         self.resolver.add_file(owner.id, src.path)

@@ -208,7 +208,7 @@ def test_note_title_is_shown_as_the_notes_heading(tmp_path) -> None:
     html = page(r, "ada")
     notes = html[html.index('<section class="ctx-notes"'):]
     notes = notes[:notes.index("</section>")]
-    assert '<h3 id="ctx-note-1">' in notes  # TITLE-PENDING: the modeler sets Body.title
+    assert '<h3 id="ctx-note-1">Early &lt;life&gt;</h3>' in notes
     assert '<h3 id="ctx-note-2">From its H1</h3>' in notes and "<h1" not in notes  # shown once, as the heading
     assert re.search(r'<p class="ctx-note-meta ctx-muted"><a class="ctx-topic" href="\.\./remark/">', notes)
 
