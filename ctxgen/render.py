@@ -224,9 +224,7 @@ class SiteRenderer:
         for asset in self.options.assets:
             claim(asset, None, f"asset {asset}")
         for name in self._frontend_tasks():
-            outputs = {"graph": [GLOBAL_GRAPH_JSON], "search": [SEARCH_JSON], "exports": list(EXPORT_FILES),
-                       "timeline": [getattr(_timeline, "TIMELINE_PATH", "")], "map": [getattr(_geomap, "MAP_PATH", "")]}[name]
-            for out in outputs:
+            for out in self._task_outputs(name):
                 claim(out, None, f"the {name} index" if name != "exports" else f"the map's export {out}")
         for extra in self._extra_files():
             claim(extra, None, "the theme's static files" if extra.startswith("static/") else f"generated {extra}")
@@ -251,6 +249,25 @@ class SiteRenderer:
                 out += ["static/" + p.relative_to(static).as_posix() for p in sorted(static.rglob("*"))
                         if p.is_file() and not p.name.startswith(".")]
         return out
+
+    def _task_outputs(self, name: str) -> list[str]:
+        """The files a frontend task is known to write before it runs (graph and search add more)."""
+        return {"graph": [GLOBAL_GRAPH_JSON], "search": [SEARCH_JSON], "exports": list(EXPORT_FILES),
+                "timeline": [getattr(_timeline, "TIMELINE_PATH", "")], "map": [getattr(_geomap, "MAP_PATH", "")]}[name]
+
+    def generated_files(self) -> dict[str, str]:
+        """The files `write_all` generates besides pages, the theme's static files and assets, as
+        site path -> what makes it: "" (.nojekyll, empty), "sitemap" (`sitemap()`), or a frontend
+        task's name (its bytes: `_frontend_files(name)`). The graph task also writes graph/t/...
+        per topic, and the search task its shards: those are named only by the task's files.
+        For the dev server, which serves the site from memory."""
+        files = {".nojekyll": ""}
+        if self.base_url and not self.options.serve_mode:
+            files["sitemap.xml"] = "sitemap"
+        for name in self._frontend_tasks():
+            for out in self._task_outputs(name):
+                files[out] = name
+        return files
 
     def pages(self) -> list[str]:
         """Every page's site-relative path, in a stable order."""
