@@ -68,8 +68,7 @@ class _State:
     assets: list[str]
     model_diags: list[Diagnostic]  # modeler + validate
     other_diags: list[Diagnostic]  # config, discovery, renderer setup, sitemap note
-    files: dict[str, str] = field(default_factory=dict)  # generated file path -> "graph" | "search" | "sitemap" | ""
-    graph_ids: dict[str, str] = field(default_factory=dict)  # graph file path -> its topic id
+    files: dict[str, str] = field(default_factory=dict)  # SiteRenderer.generated_files(): path -> what makes it
     static: set[str] = field(default_factory=set)  # the theme's static files, as site paths
 
 
@@ -206,7 +205,7 @@ class LiveSite:
                        Span("ctxgen.yaml"))
         self._inputs = _map_inputs(self.map_dir)
         state = _State(config, tm, renderer, modeler, list(found.assets), mdiags.items, other.items)
-        state.files, state.graph_ids = _generated_index(renderer)
+        state.files = renderer.generated_files()
         state.static = {p for p in renderer._extra_files() if p.startswith("static/")}
         all_diags = self._all_diagnostics(state)
         if any(d.severity is Severity.ERROR for d in all_diags) and self.state is not None:
@@ -662,25 +661,6 @@ def _search_dir() -> str:
 
     folder = searchindex.SEARCH_INDEX_PATH.rpartition("/")[0]
     return folder + "/" if folder else searchindex.SEARCH_INDEX_PATH
-
-
-def _generated_index(renderer) -> tuple[dict[str, str], dict[str, str]]:
-    """The generated files write_all adds besides pages, static files and assets (same rules).
-    Graph files are answered by the graph itself (`SiteGraph.file`), so they are not listed."""
-    from . import searchindex
-
-    files = {".nojekyll": ""}
-    if renderer.base_url:
-        files["sitemap.xml"] = "sitemap"
-    files[searchindex.SEARCH_INDEX_PATH] = "search"
-    from .render import EXPORT_FILES
-
-    for rel in EXPORT_FILES:
-        files[rel] = "exports"
-    for view in renderer._views():  # timeline and map data, when the map has them
-        for rel in renderer._frontend_files(view):
-            files[rel] = view
-    return files, {}
 
 
 def _contributions(topic, published: dict) -> dict[str, list[str]]:
