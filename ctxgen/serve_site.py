@@ -54,7 +54,7 @@ class Rebuild:
     @property
     def nothing(self) -> bool:
         """No file of the map changed (a temporary file came and went, a file was saved unchanged)."""
-        return self.ok and not self.how
+        return not self.how
 
 
 @dataclass
@@ -553,16 +553,18 @@ class LiveSite:
         """What a batch changed, in the map's terms: files edited, added, deleted or renamed
         (folders count by the files in them; judged against the last build's files)."""
         known = self._known()
-        added, edited, deleted = [], [], []
+        added, edited, deleted, gone_folders = [], [], [], set()
         for p in sorted(changed - {"*"}):
             here = os.path.lexists(self.map_dir / p)
             if here and (self.map_dir / p).is_dir():
                 continue  # a new or moved folder: its files have their own events
             if not here and p not in known:
-                prefix = p + "/"  # a folder deleted or moved away: its files, unless listed already
-                deleted += [k for k in sorted(known) if k.startswith(prefix) and k not in changed]
+                gone_folders.add(p)  # a folder deleted or moved away (or a temporary file)
                 continue
             (edited if here and p in known else added if here else deleted).append(p)
+        if gone_folders:  # the known files in them, unless listed already
+            deleted += sorted(k for k in known if k not in changed and any(
+                k.rsplit("/", i)[0] in gone_folders for i in range(1, k.count("/") + 1)))
         n = len(added) + len(edited) + len(deleted)
         theme = "theme changed" if "*" in changed else ""
         if n == 0:

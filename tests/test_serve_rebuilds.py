@@ -424,3 +424,21 @@ def test_broken_then_deleted_then_restored_keeps_serving(small):
         assert r.ok and LINE.match(lines[0])["what"] == "people/ada.md added"
         assert b"Ada again" in page(s, "/people/ada/")
         assert wait_until(lambda: get(s, "/")[0] == 200)
+
+
+def test_a_temporary_file_during_an_error_prints_nothing(small):
+    with running(small) as s:
+        _, (r,) = change(s, lambda: (small / "people/ada.md").write_text("---\ntitle: [\n---\n"))
+        assert not r.ok
+        n, pos = len(s.rebuilds), len(s.out.getvalue())
+        (small / "scratch.tmp").write_text("x")
+        (small / "scratch.tmp").unlink()
+        time.sleep(1.5)
+        assert len(s.rebuilds) == n and rebuild_lines(s, pos) == []
+
+
+def test_a_folder_moved_out_of_the_map_counts_its_files(small, tmp_path):
+    with running(small) as s:
+        lines, _ = change(s, lambda: shutil.move(small / "people", tmp_path / "elsewhere"))
+        assert LINE.match(lines[0])["what"] == "2 files deleted", lines
+        assert get(s, "/people/ada/")[0] == 404
