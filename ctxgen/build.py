@@ -55,6 +55,34 @@ class BuildStats:
     seconds: float = 0.0
     unchanged: bool = False
     files_parsed: int = 0
+    stages: list["StageTime"] = field(default_factory=list)  # in order, for `--timings`
+
+
+@dataclass
+class StageTime:
+    name: str
+    wall: float
+    cpu: float  # this process and its finished workers, user + system
+
+
+class _Stopwatch:
+    """Wall and CPU time per stage; CPU includes the worker processes a stage forked and joined."""
+
+    def __init__(self, stats: BuildStats):
+        self.stats = stats
+        self.wall, self.cpu = time.perf_counter(), _cpu_seconds()
+
+    def lap(self, name: str) -> None:
+        wall, cpu = time.perf_counter(), _cpu_seconds()
+        self.stats.stages.append(StageTime(name, wall - self.wall, cpu - self.cpu))
+        self.wall, self.cpu = wall, cpu
+
+
+def _cpu_seconds() -> float:
+    import resource
+
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 @dataclass
@@ -104,6 +132,7 @@ def _build(opts: BuildOptions) -> BuildResult:
     map_dir = opts.map_dir
     out_dir = opts.resolved_out()
     jobs = opts.jobs or os.cpu_count() or 1
+    watch = _Stopwatch(stats)
 
     if not map_dir.is_dir():
         diags.error("map-not-found", f"map folder not found: {map_dir}")
@@ -126,12 +155,13 @@ def _build(opts: BuildOptions) -> BuildResult:
     if opts.write and cache and not diags.has_errors() and cache.is_current(fingerprint, out_dir):
         diags.extend(cache.last_diagnostics())
         stats = cache.last_stats()
-        stats.unchanged, stats.pages = True, 0
+        stats.unchanged, stats.pages, stats.stages = True, 0, []
         return _finish(diags, stats, t0, config=config)
 
     sources = _read_sources(map_dir, found, config, jobs, cache, stats)
     for s in sources:
         diags.extend(s.diagnostics)
+    watch.lap("load")
 
     from .modeler import build_topic_map
     from .validate import validate
@@ -142,6 +172,7 @@ def _build(opts: BuildOptions) -> BuildResult:
     stats.associations = sum(1 for a in tm.associations if not a.type.startswith("tm:"))
     stats.occurrences = sum(len(t.occurrences) for t in tm.topics.values())
     result = BuildResult(diags, stats, tm, config)
+    watch.lap("model")
 
     if diags.has_errors(opts.strict):
         return _finish(diags, stats, t0, result)
@@ -163,6 +194,7 @@ def _build(opts: BuildOptions) -> BuildResult:
                 raise _RenderFailed
             stats.pages = render_stats.pages
             (tmp / MARKER).write_text(fingerprint + "\n")
+            watch.lap("render")
     except _RenderFailed:
         return _finish(diags, stats, t0, result)
     except OutputError as e:
@@ -174,6 +206,7 @@ def _build(opts: BuildOptions) -> BuildResult:
     result.written = True
     if cache:
         cache.save_build(fingerprint, diags, stats)
+    watch.lap("swap")
     return _finish(diags, stats, t0, result)
 
 

@@ -88,6 +88,7 @@ def _parser() -> argparse.ArgumentParser:
         c.add_argument("--drafts", action="store_true", help="include topics marked draft: true")
         c.add_argument("-j", "--jobs", type=_jobs, default=0, help="worker processes (default: one per core)")
         c.add_argument("-q", "--quiet", action="store_true", help="print only errors and warnings (no notes, no summary)")
+        c.add_argument("--timings", action="store_true", help="print wall and CPU time of each stage")
         if name == "build":
             c.add_argument("-o", "--output", type=_path, help="output folder (default: MAP_DIR/_site)")
             c.add_argument("--base-url", help="absolute URL the site is published at, e.g. https://user.github.io/repo/")
@@ -154,6 +155,9 @@ def _run_build(args, write: bool) -> int:
     if not args.quiet or failed:
         verb = "built" if result.written or result.stats.unchanged else ("checked" if not write else "not built:")
         print(_summary(result, args.strict, verb), file=sys.stderr)
+    if args.timings:
+        for st in result.stats.stages:
+            print(f"ctxgen: {st.name:<7}{st.wall:7.2f} s wall {st.cpu:7.2f} s CPU", file=sys.stderr)
     return exit_code(result.diagnostics, args.strict) if failed else 0
 
 

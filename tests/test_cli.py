@@ -102,6 +102,21 @@ def test_unchanged_rebuild_is_a_no_op_and_an_edit_is_not(new_map: Path):
     assert "designer" in (new_map / "_site/people/charles-babbage/index.html").read_text()
 
 
+def test_timings_name_each_stage_with_its_times(new_map: Path):
+    stage = re.compile(r"ctxgen: (\w+) +(\d+\.\d\d) s wall +(\d+\.\d\d) s CPU")
+    proc = run_ctxgen("build", new_map, "--timings")
+    assert proc.returncode == 0, proc.stderr
+    rows = [stage.fullmatch(line) for line in proc.stderr.splitlines() if stage.fullmatch(line)]
+    assert [m.group(1) for m in rows] == ["load", "model", "render", "swap"]
+    summary_seconds = float(re.search(r"in (\d+\.\d\d) s", proc.stderr).group(1))
+    assert sum(float(m.group(2)) for m in rows) <= summary_seconds + 0.05
+    checked = run_ctxgen("check", new_map, "--timings")
+    assert [stage.fullmatch(line).group(1) for line in checked.stderr.splitlines() if stage.fullmatch(line)] == [
+        "load", "model"]
+    unchanged = run_ctxgen("build", new_map, "--timings")
+    assert "(nothing changed)" in unchanged.stderr and not stage.search(unchanged.stderr)
+
+
 def test_failed_build_leaves_the_previous_site_exactly_as_it_was(new_map: Path):
     assert run_ctxgen("build", new_map).returncode == 0
     before = snapshot(new_map / "_site")
