@@ -16,7 +16,9 @@ allow_html; linkify and typographer off):
 - `[[target#heading|label]]`, `![[embed]]`, `[[a\\|b]]` (the escaped pipe of table cells);
   not in code. `[[]]` stays text, with a `link-empty` warning.
 - `[x](rel/path.md#frag)`, `![alt](img.png)`: holes too (markdown_link=True), percent-decoded.
-  URLs with a scheme render directly (rel="noopener"); `[x](#frag)` points at `#h-frag`.
+  URLs with a scheme render directly (rel="noopener"); `[x](#frag)` points at the heading `frag`
+  means (by id, text, or GitHub slug: ctxgen.md_anchors), else at `#frag` as written.
+- a paragraph or list item ending in ` ^block-id` gets `id="^block-id"` (md_anchors).
 - headings: ids `h-<unicode slug>`, unique in the body (`h-intro`, `h-intro-1`); all headings
   stay in the HTML — a site that shows the title separately can drop a leading H1 with
   `strip_leading_h1`.
@@ -55,6 +57,7 @@ from markdown_it.common.utils import unescapeAll
 from markdown_it_pyrs import MarkdownIt as _RustMarkdownIt
 
 from .diagnostics import Diagnostic, Severity, Span
+from .md_anchors import SAME_PAGE, finish, heading_anchor
 from .md_common import (
     CALLOUT_RE,
     HEADING_PREFIX,
@@ -125,19 +128,6 @@ class _Fallback(Exception):
 
 
 # --- headings ------------------------------------------------------------------------------
-
-
-def heading_anchor(headings: tuple[Heading, ...] | list[Heading], text: str) -> str | None:
-    """The id of the heading a `[[page#text]]` link means: same text (ignoring case), else same slug."""
-    wanted = text.strip().casefold()
-    for h in headings:
-        if h.text.casefold() == wanted:
-            return h.anchor
-    slug = HEADING_PREFIX + slugify_heading(text)
-    for h in headings:
-        if h.anchor == slug:
-            return h.anchor
-    return None
 
 
 def strip_leading_h1(html: str, title: str | None = None) -> str:
@@ -868,8 +858,8 @@ class _Renderer:
         self.flush_tags()
         was_in_link, self.in_link = self.in_link, True
         if rel is None:
-            if href.startswith("#") and len(href) > 1:  # our heading ids are prefixed
-                href = "#" + HEADING_PREFIX + slugify_heading(unquote(href[1:]))
+            if href.startswith("#") and len(href) > 1:  # its heading is known at the end: md_anchors
+                href = SAME_PAGE + unquote(href[1:])
             attrs = f' href="{_esc(href)}"'
             if title is not None:
                 attrs += f' title="{_esc(title)}"'
@@ -1033,12 +1023,13 @@ def render_body(markdown: str, span: Span, allow_html: bool = False) -> tuple[Re
             pass
         else:
             headings = tuple(r.headings)
+            html, text = finish("".join(r.out), " ".join(" ".join(r.texts).split()), headings)  # split: \s, faster
             body = RenderedBody(
-                html="".join(r.out),
+                html=html,
                 links=tuple(r.links),  # type: ignore[arg-type]
                 headings=headings,
                 first_h1=next((h.text for h in headings if h.level == 1), None),
-                text=" ".join(" ".join(r.texts).split()),  # str.split: the same whitespace as \s, faster
+                text=text,
                 tags=tuple(r.tags),
             )
             return body, r.diagnostics

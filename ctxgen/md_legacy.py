@@ -21,6 +21,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
 from .diagnostics import Diagnostic, Severity, Span
+from .md_anchors import SAME_PAGE, finish
 from .md_common import (
     CALLOUT_RE,
     HEADING_PREFIX,
@@ -377,8 +378,8 @@ def _render_link_open(self, tokens, idx, options, env) -> str:
     rel = relative_target(str(href))
     if rel is None:
         env["_link_stack"].append(False)
-        if str(href).startswith("#") and len(str(href)) > 1:  # our heading ids are prefixed
-            token.attrSet("href", "#" + HEADING_PREFIX + slugify_heading(unquote(str(href)[1:])))
+        if str(href).startswith("#") and len(str(href)) > 1:  # its heading is known at the end: md_anchors
+            token.attrSet("href", SAME_PAGE + unquote(str(href)[1:]))
         if SCHEME_RE.match(str(href)) or str(href).startswith("//"):
             token.attrSet("rel", "noopener")
         return self.renderToken(tokens, idx, options, env)
@@ -478,6 +479,7 @@ def render_body(markdown: str, span: Span, allow_html: bool = False) -> tuple[Re
     headings = tuple(env["_headings"])
     first_h1 = next((h.text for h in headings if h.level == 1), None)
     text = WS_RE.sub(" ", " ".join(env["_texts"])).strip()
+    html, text = finish(html, text, headings)
     body = RenderedBody(
         html=html,
         links=tuple(env["_links"]),

@@ -52,6 +52,7 @@ from .source import RenderedBody, SourceFile
 
 from .ids import slugify_path, topic_id_for_path
 from .markdown import HOLE, HOLE_END, HOLE_RE, escape, heading_anchor
+from .md_anchors import block_anchor
 
 
 # --- the keys ctxgen reads ------------------------------------------------------------------
@@ -982,6 +983,8 @@ class _Modeler:
             return None
         t = self.tm.get(topic_id)
         rendered = t.body.rendered if t and t.body else None
+        if rendered is not None and heading.lstrip().startswith("^"):  # [[a#^block-id]]: never a heading
+            return block_anchor(rendered.html, heading)
         if rendered is None or not rendered.headings:
             return None
         found = heading_anchor(rendered.headings, heading)

@@ -2,8 +2,8 @@
 
 `![[a]]` shows a's whole body, `![[a#Section]]` the section that heading opens (the heading and
 what follows up to the next heading of the same or a higher level, as in Obsidian and Dendron),
-`![[a#^id]]` the paragraph or list item that ends in the block id `^id` (Obsidian, Quartz and
-Dendron block references). Dendron's ranges (`#h,1:#*`, `#h:#h2`) show the section of their first
+`![[a#^id]]` the paragraph, list item, list, table or quote with the block id `^id` (Obsidian,
+Quartz and Dendron block references; ctxgen.md_anchors gives it `id="^id"`). Dendron's ranges (`#h,1:#*`, `#h:#h2`) show the section of their first
 anchor, and `#^begin` what comes before the first heading.
 
 Everything here cuts a body's HTML (made once by ctxgen.markdown, holes and all) at element
@@ -36,7 +36,7 @@ class EmbedPart(NamedTuple):
 
 def embed_part(link: LinkRef, target: LinkTarget, rendered: RenderedBody | None) -> EmbedPart:
     """What `![[target#heading]]` asks for of the target's body."""
-    if target.anchor:
+    if target.anchor and not target.anchor.startswith("^"):  # a heading (a block: below)
         return EmbedPart("section", target.anchor)
     wanted = link.heading
     if not wanted:
@@ -46,7 +46,7 @@ def embed_part(link: LinkRef, target: LinkTarget, rendered: RenderedBody | None)
         block = start[1:].strip()
         if block == "begin":
             return EmbedPart("block", block)
-        found = rendered is not None and block and _find_block(rendered.html, block) is not None
+        found = rendered is not None and block and _find_block(rendered.html, block) >= 0
         return EmbedPart("block", block) if found else EmbedPart("missing", start)
     anchor = heading_anchor(rendered.headings, start) if rendered is not None and start else None
     return EmbedPart("section", anchor) if anchor else EmbedPart("missing", start)
@@ -102,40 +102,48 @@ def _before_first_heading(rendered: RenderedBody) -> str:
     return html
 
 
-def _block_re(block: str) -> re.Pattern:
-    return re.compile(r"[ \t]+\^" + re.escape(block) + r"[ \t]*(?=</p>|</li>|\n<[uo]l)")
-
-
-def _find_block(html: str, block: str) -> re.Match | None:
-    return _block_re(block).search(html)
+def _find_block(html: str, block: str) -> int:
+    """Where the element with block id `block` opens (ctxgen.md_anchors gave it `id="^block"`), or -1."""
+    at = html.find(f' id="^{escape(block)}"')
+    return html.rfind("<", 0, at) if at >= 0 else -1
 
 
 def _block(html: str, block: str) -> str | None:
-    """The paragraph or list item whose text ends in ` ^block`, without the marker."""
-    m = _find_block(html, block)
-    if m is None:
-        return None
-    if html.startswith("</p>", m.end()):
-        begin = max(html.rfind("<p>", 0, m.start()), html.rfind("<p ", 0, m.start()))
-        end = m.end() + len("</p>")
-        wrap = ("", "\n")
-    else:  # a list item: up to its own </li>, past any list nested in it
-        begin = html.rfind("<li", 0, m.start())
-        end, depth, at = -1, 1, m.end()
-        while depth:
-            close = html.find("</li>", at)
-            opened = html.find("<li", at, close if close >= 0 else None)
-            if close < 0:
-                return None
-            if 0 <= opened < close:
-                depth, at = depth + 1, opened + 3
-            else:
-                depth, at, end = depth - 1, close + 5, close + 5
-        wrap = ("<ul>\n", "\n</ul>\n")
+    """The paragraph, list item, list, table or quote with block id `block` (a list item in a list)."""
+    begin = _find_block(html, block)
     if begin < 0:
         return None
-    piece = html[begin:m.start()] + html[m.end():end]
-    return wrap[0] + piece + wrap[1] if _balanced(piece) else None
+    tag = _TAG_RE.match(html, begin)
+    if tag is None:
+        return None
+    name = tag.group(1)
+    end = _element_end(html, name, begin)
+    if end < 0:
+        return None
+    piece = html[begin:end]
+    if not _balanced(piece):
+        return None
+    return f"<ul>\n{piece}\n</ul>\n" if name == "li" else piece + "\n"
+
+
+_TAG_RE = re.compile(r"<([a-z]+)[\s>]")
+
+
+def _element_end(html: str, name: str, begin: int) -> int:
+    """The end of the <name> element that opens at `begin` (past any nested one of the same name)."""
+    opener = re.compile(rf"<{name}[\s>]")
+    closer = f"</{name}>"
+    depth, at = 1, begin + 1
+    while depth:
+        close = html.find(closer, at)
+        if close < 0:
+            return -1
+        m = opener.search(html, at, close)
+        if m is not None:
+            depth, at = depth + 1, m.end()
+        else:
+            depth, at = depth - 1, close + len(closer)
+    return at
 
 
 def prefix_ids(html: str, prefix: str) -> str:

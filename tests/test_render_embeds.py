@@ -81,9 +81,9 @@ def test_last_section_stops_at_the_footnotes(tmp_path) -> None:
 def test_block_embeds_show_the_paragraph_or_list_item_without_the_marker(tmp_path) -> None:
     r = build(tmp_path, {"a.md": A, "b.md": "---\ntitle: B\n---\n![[a#^blk1]]\n\n![[a#^li1]]\n"})
     para, item = embeds(page(r, "b"))
-    assert para == "<p>Section text</p>\n"
-    assert item.startswith("<ul>\n<li>item one") and "nested" in item and "item two" not in item
-    assert "^li1" not in item and item.count("<li>") == item.count("</li>") == 2
+    assert para == '<p id="e0-^blk1">Section text</p>\n'  # the block's id, prefixed like every embedded id
+    assert item.startswith('<ul>\n<li id="e1-^li1">item one') and "nested" in item and "item two" not in item
+    assert " ^li1" not in item and item.count("<li") == item.count("</li>") == 2
 
 
 def test_dendron_range_shows_the_section_of_its_first_anchor(tmp_path) -> None:
@@ -261,3 +261,28 @@ def test_every_common_callout_type_has_its_own_colour_in_light_and_dark() -> Non
         found = [colour(part, k) for k in kinds]
         assert len(set(found)) == len(kinds)
     assert re.search(r"details\.callout > summary\.callout-title \{[^}]*cursor: pointer", css)
+
+
+# --- links to blocks and same-page headings --------------------------------------------------------
+def test_links_to_a_block_land_on_it_and_never_on_a_heading(tmp_path) -> None:
+    a = "---\ntitle: A\n---\n## blk1\n\nSection text ^blk1\n\n- item ^li1\n\n## What's in a Foam?\n"
+    b = "---\ntitle: B\n---\n[[a#^blk1]] [x](a.md#^li1) [[a#^nope]] [[a#whats-in-a-foam]]\n"
+    r = build(tmp_path, {"a.md": a, "b.md": b})
+    target = body_of(page(r, "a"))
+    assert '<p id="^blk1">Section text</p>' in target and '<li id="^li1">item</li>' in target
+    assert "text ^blk1" not in target and "item ^li1" not in target
+    html = body_of(page(r, "b"))
+    assert re.findall(r'href="([^"]*)"', html) == ["../a/#%5Eblk1", "../a/#%5Eli1", "../a/", "../a/#h-what-s-in-a-foam"]
+
+
+def test_same_page_links_in_a_page_and_in_its_embeds_resolve(tmp_path) -> None:
+    a = "---\ntitle: A\n---\n## What's in a Foam?\n\n[up](#whats-in-a-foam) [[#What's in a Foam?]]\n"
+    b = "---\ntitle: B\n---\n## Intro!\n\n[top](#intro)\n\n![[a]]\n"
+    r = build(tmp_path, {"a.md": a, "b.md": b})
+    assert '<a href="#h-what-s-in-a-foam">up</a>' in page(r, "a")
+    html = page(r, "b")
+    assert '<a href="#h-intro">top</a>' in html
+    assert '<a href="#e0-h-what-s-in-a-foam">up</a>' in html  # the embedded copy points at its own heading
+    ids = _Ids()
+    ids.feed(body_of(html))
+    assert set(ids.fragments) <= set(ids.ids)
