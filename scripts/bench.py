@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -32,6 +33,7 @@ class Run:
     peak_mb: float
     returncode: int
     tail: str
+    stages: str = ""  # the --timings lines, "load 5.1/10.2 model ..." (wall/CPU seconds)
 
 
 def measure(cmd: list[str], env: dict[str, str]) -> Run:
@@ -43,7 +45,13 @@ def measure(cmd: list[str], env: dict[str, str]) -> Run:
     proc.returncode = os.waitstatus_to_exitcode(status)
     # ru_maxrss covers the largest single process of the child's tree (Linux: KiB);
     # with worker processes the total can be higher, so report both build modes honestly.
-    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode, err.strip().splitlines()[-1] if err.strip() else "")
+    lines = err.strip().splitlines()
+    stages = " ".join(f"{m[1]} {m[2]}/{m[3]}" for m in (STAGE.fullmatch(line) for line in lines) if m)
+    tail = next((line for line in reversed(lines) if not STAGE.fullmatch(line)), "")
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode, tail, stages)
+
+
+STAGE = re.compile(r"ctxgen: (\w+) +(\d+\.\d+) s wall +(\d+\.\d+) s CPU")
 
 
 def generate(n: int, root: Path) -> Path:
@@ -60,7 +68,7 @@ def bench_build(map_dir: Path, work: Path, jobs: int) -> tuple[Run, Run]:
     shutil.rmtree(out, ignore_errors=True)
     shutil.rmtree(cache, ignore_errors=True)
     env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
-    cmd = [sys.executable, "-m", "ctxgen", "build", str(map_dir), "-o", str(out), "-q"]
+    cmd = [sys.executable, "-m", "ctxgen", "build", str(map_dir), "-o", str(out), "-q", "--timings"]
     if jobs:
         cmd += ["-j", str(jobs)]
     cold = measure(cmd, env)
@@ -86,6 +94,8 @@ def main() -> int:
             cold, warm = bench_build(corpus / FLAVOUR_DIRS[flavour], work, args.jobs)
             for label, run in (("cold", cold), ("unchanged", warm)):
                 print(f"{f'{flavour} {n:,}':<22}{label:<10}{run.wall:>8.2f}{run.cpu:>8.2f}{run.peak_mb:>9.0f}  {run.tail}")
+                if run.stages:
+                    print(f"{'':<32}stages, wall/CPU s: {run.stages}")
                 failed |= run.returncode != 0
     return 1 if failed else 0
 
