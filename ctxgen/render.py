@@ -164,7 +164,7 @@ class SiteRenderer:
             self.setup.error(
                 "theme-unknown",
                 f"unknown theme {self.config.theme!r}; available: {', '.join(available_themes()) or '(none)'}",
-                Span("ctxgen.yaml"),
+                self.config.span_of("theme"),
             )
             return
         theme_templates = self._theme_dir / "templates"
@@ -178,7 +178,7 @@ class SiteRenderer:
             self.setup.error(
                 "theme-incomplete",
                 f"theme {self.config.theme!r} lacks {', '.join(missing)}; it has {', '.join(have) or 'no templates'}",
-                Span("ctxgen.yaml"),
+                self.config.span_of("theme"),
             )
         views = [v for v in VIEW_TEMPLATES if loader._path(v) is not None]
         for name in dict.fromkeys(list(REQUIRED_TEMPLATES) + views + loader.overrides()):

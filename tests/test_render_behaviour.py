@@ -10,7 +10,7 @@ import pytest
 import ctxgen.render as render_mod
 from ctxgen.api import load_map
 from ctxgen.config import AssociationType, Config
-from ctxgen.diagnostics import Diagnostics
+from ctxgen.diagnostics import Diagnostics, Span
 from ctxgen.model import Association, Role, Topic, TopicMap
 from ctxgen.render import RenderOptions, SiteRenderer
 from ctxgen.site_templates import tojson
@@ -213,6 +213,16 @@ def test_theme_without_a_required_template_is_incomplete(basic, tmp_path, monkey
     assert "topic.html" in errors[0].split("; it has")[1]
     stats = r.write_all(tmp_path / "site", diags := Diagnostics())
     assert stats.pages == 0 and [d.code for d in diags.errors] == ["theme-incomplete"]
+
+
+def test_theme_errors_point_at_the_theme_setting(basic, tmp_path, monkeypatch) -> None:
+    theme = tmp_path / "half"
+    (theme / "templates").mkdir(parents=True)
+    monkeypatch.setattr(render_mod, "find_theme", lambda name: theme if name == "half" else None)
+    at = {"theme": Span("ctxgen.yaml", 4, 8)}
+    for name, code in (("half", "theme-incomplete"), ("fancy", "theme-unknown")):
+        r = SiteRenderer(basic.topic_map, Config(theme=name, spans=at), RenderOptions())
+        assert [d.format().split(": ")[:2] for d in r.setup.errors] == [["ctxgen.yaml:4:8", f"error[{code}]"]]
 
 
 # --- output ---------------------------------------------------------------------------------------------
