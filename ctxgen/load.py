@@ -13,6 +13,7 @@ import os
 import pickle
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,15 +66,17 @@ def is_ignored_path(rel: str) -> bool:
     return any(is_ignored_name(seg) or seg in _SKIPPED_DIRS for seg in rel.split("/"))
 
 
-def compile_excludes(patterns: list[str], diags: Diagnostics | None = None) -> re.Pattern[str] | None:
+def compile_excludes(patterns: list[str], diags: Diagnostics | None = None,
+                     span_of: Callable[[str], Span] | None = None) -> re.Pattern[str] | None:
     """One regex for all `exclude:` globs, matched against map-relative paths.
 
     gitignore-like: `*` and `?` stay within a segment, `**` crosses folders, a pattern without
     '/' matches a name at any depth, and a pattern matching a folder excludes what is inside it.
-    A pattern that is not a valid glob (`[z-a]`) is matched literally, with a warning.
+    A pattern that is not a valid glob (`[z-a]`) is matched literally, with a warning at
+    `span_of("exclude[i]")` (Config.span_of; ctxgen.yaml:1:1 without it).
     """
     parts = []
-    for pattern in patterns:
+    for i, pattern in enumerate(patterns):
         if not pattern.strip().strip("/"):
             continue
         part = _glob_regex(pattern)
@@ -82,7 +85,7 @@ def compile_excludes(patterns: list[str], diags: Diagnostics | None = None) -> r
         except re.error as e:
             if diags is not None:
                 diags.warning("config-value", f"Config value 'exclude': {pattern!r} is not a valid glob ({e.msg}); "
-                              "matched literally", Span(CONFIG_FILE, 1, 1))
+                              "matched literally", span_of(f"exclude[{i}]") if span_of else Span(CONFIG_FILE, 1, 1))
             part = re.escape(nfc(pattern.strip()).strip("/")) + r"(?:/.*)?\Z"
         parts.append(part)
     return re.compile("|".join(parts), re.DOTALL) if parts else None
@@ -129,7 +132,7 @@ class _Walker:
         self.root = os.fspath(root)
         self.root_real = os.path.realpath(root)
         self.diags = diags
-        self.excludes = compile_excludes(config.exclude, diags)
+        self.excludes = compile_excludes(config.exclude, diags, config.span_of)
         self.out_real = os.path.realpath(out_dir) if out_dir is not None else None
         self.found = Discovery()
         self.seen: set[str] = set()  # NFC paths of files found
