@@ -122,6 +122,7 @@ class SiteGraph:
     node_index: dict[str, int] = field(default_factory=dict)
     _hubs: set[str] = field(default_factory=set)
     _edge_style: list[int] = field(default_factory=list)
+    _edge_ends: list[tuple[str, str, int]] = field(default_factory=list)  # (from, to, style) per edge
     _node_core: dict[str, list] = field(default_factory=dict)
     _node_url: dict[str, str] = field(default_factory=dict)
     _node_head: dict[str, str] = field(default_factory=dict)
@@ -279,6 +280,7 @@ class SiteGraph:
         self.styles = sorted(set(style_of))
         index = {k: i for i, k in enumerate(self.styles)}
         self._edge_style = [index[k] for k in style_of]
+        self._edge_ends = [(e["from"], e["to"], st) for e, st in zip(self.edges, self._edge_style)]
 
         def core(rec: dict) -> list:
             t = assoc_index[rec["type"]] if rec["kind"] == "association" else type_index[rec["type"]]
@@ -353,18 +355,19 @@ class SiteGraph:
             if sum(1 for p in adjacency[hub] if p in ring) < 2:
                 del ring[hub]
         order = [n for n in order if n in ring]
-        edge_ids = set()
-        inner = set(ring)
+        # Each pair is looked at once, from its later node: a node of the outer ring only pairs
+        # with the inner rings (and hubs), every other node with all before it.
+        edge_ids: set[int] = set()
+        seen: set[str] = set()
+        core: set[str] = set()
         for u in order:
             nbrs = adjacency[u]
-            near = nbrs.keys() & inner  # C walks the smaller side: a much-linked topic has thousands
-            if ring[u] < depth or u in hubs:
-                for v in near:
-                    edge_ids.update(nbrs[v])
-            else:
-                for v in near:
-                    if ring[v] < depth or v in hubs:
-                        edge_ids.update(nbrs[v])
+            inside = ring[u] < depth or u in hubs
+            for v in nbrs.keys() & (seen if inside else core):  # C walks the smaller side
+                edge_ids.update(nbrs[v])
+            seen.add(u)
+            if inside:
+                core.add(u)
         return [(n, ring[n]) for n in order], sorted(edge_ids), truncated
 
     def legend_json(self) -> str:
@@ -430,10 +433,10 @@ class SiteGraph:
     def neighbourhood_json(self, focus: str, depth: int = MAX_DEPTH, caps: tuple[int, ...] = RING_CAPS) -> str:
         nodes, edge_ids, truncated = self.neighbourhood_ids(focus, depth, caps)
         local = {n: str(i) for i, (n, _) in enumerate(nodes)}
-        head, tail, edges, style = self._node_head, self._node_tail, self.edges, self._edge_style
+        head, tail, ends = self._node_head, self._node_tail, self._edge_ends
         # Joined by hand, keys in sorted order: equal to _dumps of the same dict, several times faster.
         node_text = ",".join([f"{head[n]},{r}{tail.get(n, ']')}" for n, r in nodes])
-        edge_text = ",".join([f"[{local[edges[e]['from']]},{local[edges[e]['to']]},{style[e]}]" for e in edge_ids])
+        edge_text = ",".join([f"[{local[a]},{local[b]},{style}]" for a, b, style in map(ends.__getitem__, edge_ids)])
         return (f'{{"depth":{depth},"edges":[{edge_text}],"focus":{_dumps(focus)},"legend":{_dumps(LEGEND_PATH)},'
                 f'"nodes":[{node_text}],"truncated":{_dumps(truncated)},"version":{FORMAT_VERSION}}}')
 
