@@ -26,6 +26,7 @@ from .source import Heading
 
 SAME_PAGE = "\x00#"  # the renderers' href for [x](#frag) until `finish` knows the headings
 
+_FOOTNOTE_ATTR_RE = re.compile(r'(\sid="|\shref="#)(fn(?:ref)?\d+(?::\d+)?")')
 _SAME_PAGE_RE = re.compile('href="\x00#([^"]*)"')
 _RANGE_RE = re.compile(r",|:#")  # Dendron: #^start:#^end, #^start,1
 _GITHUB_DROP = re.compile(r"[^\w\- ]")
@@ -85,6 +86,14 @@ def block_anchor(html: str, fragment: str) -> str | None:
     """`^block-id` (a `[[page#^block-id]]` fragment) if that body's `html` has the block, else None."""
     block = _RANGE_RE.split(fragment, maxsplit=1)[0].strip()  # Dendron ranges: the first anchor
     return block if block.startswith("^") and f' id="{escape(block)}"' in html else None
+
+
+def prefix_footnote_ids(html: str, prefix: str) -> str:
+    """The footnote ids of a body (`fn1`, `fnref1`, `fnref1:1`) and the links to them prefixed, for
+    a body shown after another in one page (a merged topic's second file)."""
+    if 'class="footnote' not in html:
+        return html
+    return _FOOTNOTE_ATTR_RE.sub(lambda m: m.group(1) + prefix + m.group(2), html)
 
 
 def finish(html: str, text: str, headings: tuple[Heading, ...]) -> tuple[str, str]:

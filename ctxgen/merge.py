@@ -21,6 +21,7 @@ import dataclasses
 import re
 
 from .interchange.errors import TopicMapSyntaxError
+from .md_anchors import prefix_footnote_ids
 from .md_common import HOLE, HOLE_END, HOLE_RE, escape
 from .model import (
     STANDARD_TOPICS,
@@ -157,6 +158,7 @@ def _absorb(a: Topic, b: Topic) -> dict[str, str]:
     return {}
 
 
+_MERGED_SECTION = '<section class="ctx-merged-body"'
 # a heading's id, or an in-page link to one, in rendered HTML
 _ANCHOR_ATTR = re.compile(r'(\sid="|\shref="#)(h-[^"]*)"')
 
@@ -166,7 +168,8 @@ def _append_body(keep: Body, more: Body, source: str) -> dict[str, str]:
 
     Links were resolved before merging, each from its own file, so `more`'s holes and targets
     move over renumbered; its HTML comes in a `<section class="ctx-merged-body">` naming its
-    file. Heading anchors that `keep` already uses get a suffix; returns old -> new anchor."""
+    file. Heading anchors that `keep` already uses get a suffix, and its footnote ids the prefix
+    `m<n>-` (the n-th merged section); returns old -> new heading anchor."""
     keep.markdown = "\n\n".join(m for m in (keep.markdown, more.markdown) if m)
     a, b = keep.rendered, more.rendered
     if b is None:
@@ -190,9 +193,10 @@ def _append_body(keep: Body, more: Body, source: str) -> dict[str, str]:
     html = HOLE_RE.sub(lambda m: HOLE.format(int(m.group(1)) + offset) + m.group(2) + HOLE_END, b.html) if b.links else b.html
     if renames:
         html = _ANCHOR_ATTR.sub(lambda m: m.group(1) + renames.get(m.group(2), m.group(2)) + '"', html)
+    html = prefix_footnote_ids(html, f"m{a.html.count(_MERGED_SECTION) + 1}-")  # both may have a fn1
     keep.rendered = dataclasses.replace(
         a,
-        html=f'{a.html}<section class="ctx-merged-body" data-source="{escape(source)}">\n{html}</section>\n',
+        html=f'{a.html}{_MERGED_SECTION} data-source="{escape(source)}">\n{html}</section>\n',
         links=a.links + tuple(dataclasses.replace(link, hole=link.hole + offset) for link in b.links),
         headings=tuple(headings),
         text="\n\n".join(t for t in (a.text, b.text) if t),

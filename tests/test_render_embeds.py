@@ -286,3 +286,23 @@ def test_same_page_links_in_a_page_and_in_its_embeds_resolve(tmp_path) -> None:
     ids = _Ids()
     ids.feed(body_of(html))
     assert set(ids.fragments) <= set(ids.ids)
+
+
+def test_a_merged_topics_footnotes_stay_unique_and_linked(tmp_path) -> None:
+    same = "subject: https://example.org/ada\n"
+    files = {
+        "a.md": f"---\ntitle: Ada\n{same}---\nFirst.[^1] Again.[^1]\n\n[^1]: first note\n",
+        "b.md": f"---\ntitle: Lovelace\n{same}---\nSecond.[^1] [up](#life)\n\n## Life\n\n[^1]: second note\n",
+        "c.md": f"---\ntitle: Countess\n{same}---\nThird.[^n]\n\n[^n]: third note\n",
+        "d.md": "---\ntitle: D\n---\n![[a]]\n",
+    }
+    r = build(tmp_path, files)
+    for tid in ("a", "d"):  # the page, and a page embedding it (ids prefixed once more)
+        html = body_of(page(r, tid))
+        ids = _Ids()
+        ids.feed(html)
+        assert [i for i, n in collections.Counter(ids.ids).items() if n > 1] == []
+        assert set(ids.fragments) <= set(ids.ids), set(ids.fragments) - set(ids.ids)
+        assert len([i for i in ids.ids if i.endswith("fn1")]) == 3
+    html = body_of(page(r, "a"))
+    assert 'id="m1-fn1"' in html and 'href="#m2-fnref1"' in html and 'href="#h-life"' in html
