@@ -121,7 +121,7 @@ def convert(input: Path, output: Path | None, to: str | None, from_: str | None,
 def export_files(tm: TopicMap) -> dict[str, bytes]:
     """The downloadable forms of a map for the site: `tm` as built, so without the drafts a
     build leaves out (the modeler never adds them)."""
-    return {"map.xtm": write_xtm21(tm), "map.jtm": write_jtm11(tm)}
+    return {"map.xtm": write_xtm21(tm), "map.jtm": write_jtm11(tm, compact=True)}
 
 
 def import_map(input: Path, map_dir: Path, diags: Diagnostics, from_: str | None = None) -> int:

@@ -527,9 +527,14 @@ def write_xtm21(tm: TopicMap) -> bytes:
             ids[t.id] = slug
             refs[t.id] = ("topicRef", "#" + slug)
 
+    ref_xml: dict[str, str] = {}  # a topic is referenced many times: escape its reference once
+
     def ref(tid: str) -> str:
-        el, iri = refs[tid]
-        return f"<{el} href={quoteattr(iri)}/>"
+        xml = ref_xml.get(tid)
+        if xml is None:
+            el, iri = refs[tid]
+            xml = ref_xml[tid] = f"<{el} href={quoteattr(iri)}/>"
+        return xml
 
     def reifier(c) -> str:
         return f"<reifier>{ref(c.reifier)}</reifier>" if c.reifier else ""
