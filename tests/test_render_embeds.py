@@ -276,10 +276,11 @@ def test_links_to_a_block_land_on_it_and_never_on_a_heading(tmp_path) -> None:
 
 
 def test_same_page_links_in_a_page_and_in_its_embeds_resolve(tmp_path) -> None:
-    a = "---\ntitle: A\n---\n## What's in a Foam?\n\n[up](#whats-in-a-foam) [[#What's in a Foam?]]\n"
+    a = "---\ntitle: A\n---\n## What's in a Foam?\n\n[up](#whats-in-a-foam) [[#What's in a Foam?]] [[#whats-in-a-foam|gh]]\n"
     b = "---\ntitle: B\n---\n## Intro!\n\n[top](#intro)\n\n![[a]]\n"
     r = build(tmp_path, {"a.md": a, "b.md": b})
     assert '<a href="#h-what-s-in-a-foam">up</a>' in page(r, "a")
+    assert re.findall(r'href="(\.\./a/[^"]*)" class="wikilink"', page(r, "a")) == ["../a/#h-what-s-in-a-foam"] * 2
     html = page(r, "b")
     assert '<a href="#h-intro">top</a>' in html
     assert '<a href="#e0-h-what-s-in-a-foam">up</a>' in html  # the embedded copy points at its own heading
