@@ -20,10 +20,8 @@ import re
 import zlib
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 from urllib.parse import quote
-
-import networkx as nx
 
 from .config import Config
 from .layout import Layout, compute_layout
@@ -40,6 +38,9 @@ from .model import (
     Association,
     TopicMap,
 )
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 FORMAT_VERSION = 2
 GLOBAL_GRAPH_PATH = "graph/all.json"
@@ -471,9 +472,11 @@ def _style(edge: dict) -> dict:
 
 
 # --- public functions ---------------------------------------------------------------------
-def to_networkx(tm: TopicMap, config: Config | None = None) -> nx.MultiGraph:
+def to_networkx(tm: TopicMap, config: Config | None = None) -> "nx.MultiGraph":
     """Topics (and n-ary association hubs) as nodes with the node fields and x, y as attributes;
     associations and mentions as edges, keyed by their index in the sorted edge list."""
+    import networkx as nx  # here, not at the top: a build does not need it (0.17 s of start-up)
+
     g = SiteGraph.build(tm, config or Config())
     mg = nx.MultiGraph()
     for nid, rec in g.nodes.items():
