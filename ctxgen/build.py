@@ -294,12 +294,17 @@ def _code_version() -> str:
     return h.hexdigest()
 
 
-def _stamp(path: Path) -> tuple[int, int]:
+def _stamp(path: Path) -> tuple[int, ...]:
+    """What tells a file changed: size, mtime and inode of what it points to; for a symlink also
+    the link's own mtime, so re-pointing it (even at a file of the same size and mtime) counts."""
     try:
         st = path.stat()
-        return (st.st_size, st.st_mtime_ns)
+        stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
+        if path.is_symlink():
+            stamp += (path.lstat().st_mtime_ns,)
+        return stamp
     except (OSError, ValueError):
-        return (-1, -1)
+        return (-1, -1, -1)
 
 
 def _fingerprint(map_dir: Path, config: Config, found, opts: BuildOptions) -> str:

@@ -117,6 +117,23 @@ def test_timings_name_each_stage_with_its_times(new_map: Path):
     assert "(nothing changed)" in unchanged.stderr and not stage.search(unchanged.stderr)
 
 
+def test_re_pointing_a_symlink_rebuilds_even_at_a_file_of_the_same_size_and_mtime(tmp_path: Path):
+    map_dir = tmp_path / "map"
+    (map_dir / "versions").mkdir(parents=True)
+    one, two = map_dir / "versions/one.md", map_dir / "versions/two.md"
+    one.write_text("# Current\n\nSee [[nowhere-else]].\n")
+    two.write_text("# Current\n\nSee [[versions/one]].\n")  # same size, no broken link
+    os.utime(two, ns=(one.stat().st_atime_ns, one.stat().st_mtime_ns))
+    (map_dir / "current.md").symlink_to("versions/one.md")
+    first = run_ctxgen("build", map_dir)
+    assert "current.md:3:5: warning[link-unresolved]" in first.stderr
+    (map_dir / "current.md").unlink()
+    (map_dir / "current.md").symlink_to("versions/two.md")
+    second = run_ctxgen("build", map_dir)
+    assert "(nothing changed)" not in second.stderr
+    assert "current.md:3:5" not in second.stderr
+
+
 def test_failed_build_leaves_the_previous_site_exactly_as_it_was(new_map: Path):
     assert run_ctxgen("build", new_map).returncode == 0
     before = snapshot(new_map / "_site")
