@@ -63,9 +63,23 @@ def test_new_scaffolds_a_map_with_a_pages_workflow(new_map: Path):
     for action in ("actions/configure-pages", "actions/upload-pages-artifact", "actions/deploy-pages"):
         assert action in workflow
     assert "steps.pages.outputs.base_url" in workflow
+    from ctxgen import __version__
+
+    assert f'- run: pip install "ctxgen=={__version__}"' in workflow  # this checkout is no git install
     assert (new_map / "ctxgen.yaml").exists()
     again = run_ctxgen("new", str(new_map))
     assert again.returncode == 2 and "error[new-target-exists]" in again.stderr
+
+
+def test_the_pages_workflow_installs_the_ctxgen_that_made_the_map():
+    from ctxgen.scaffold import install_requirement
+
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    from_git = {"url": "https://github.com/me/ctxgen", "vcs_info": {"vcs": "git", "commit_id": commit}}
+    assert install_requirement(from_git, "0.3.0") == f"ctxgen @ git+https://github.com/me/ctxgen@{commit}"
+    assert install_requirement({"url": "file:///home/me/ctxgen", "dir_info": {"editable": True}}, "0.3.0") == "ctxgen==0.3.0"
+    assert install_requirement({"url": "file:///tmp/x", "vcs_info": {"vcs": "git", "commit_id": commit}}, "1.0") == "ctxgen==1.0"
+    assert install_requirement(None, "0.1.0") == "ctxgen==0.1.0"
 
 
 def test_build_new_map_writes_a_site_and_a_summary(new_map: Path):
