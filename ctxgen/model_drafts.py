@@ -1,0 +1,64 @@
+"""Drafts: files a publication switch (`draft: true`, `publish: false`, `published: false`) keeps
+out of the build unless it runs with `--drafts`. A left-out draft is still read and checked, but
+nothing of it reaches the map: not its topic, nor the associations and implicit topics it names.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .diagnostics import Span
+from .model import TopicMap
+from .model_keys import DRAFT_SWITCHES
+from .model_reader import FrontMatterReader
+from .model_values import type_name, value_span
+
+if TYPE_CHECKING:
+    from .modeler import _Declared
+
+
+class DraftHandling(FrontMatterReader):
+    drafts: bool  # built with --drafts: drafts are published like any topic
+    tm: TopicMap
+    draft_ids: set[str]
+
+    def is_draft(self, front: Any, span: Span) -> bool:
+        for key, draft_value in DRAFT_SWITCHES.items():
+            if key in front:
+                v = front[key]
+                if isinstance(v, bool):
+                    if v == draft_value:
+                        return True
+                elif v is not None:
+                    self.diags.error("wrong-type", f"{key}: expected true or false, got a {type_name(v)}", value_span(front, key, span))
+        return False
+
+    def fill_left_out(self, d: _Declared) -> None:
+        """A draft left out of the build is still checked (its diagnostics are real), but what it
+        would add to the map (its associations, the implicit topics they name) is taken back."""
+        tm = self.tm
+        n_assocs, n_topics = len(tm.associations), len(tm.topics)
+        self.fill(d)  # the modeler's pass 2 for one declared file
+        del tm.associations[n_assocs:]
+        for tid in list(tm.topics)[n_topics:]:  # dicts keep insertion order: these are new
+            if tm.topics[tid].implicit:
+                del tm.topics[tid]
+
+    def leave_out_draft_players(self) -> None:
+        """An association naming a left-out draft goes with it; otherwise the draft's id would be
+        published (and exported) as an implicit topic."""
+        gone = {tid for tid in self.draft_ids if tid not in self.tm.topics or self.tm.topics[tid].implicit}
+        if self.drafts or not gone:
+            return
+        kept = []
+        for a in self.tm.associations:
+            players = [r.player for r in a.roles if r.player in gone]
+            if players or a.reifier in gone:
+                if players:
+                    self.diags.warning("link-to-draft", f"an association with the draft '{players[0]}' is left out with it",
+                                       a.span, "it is published when built with --drafts")
+                continue
+            kept.append(a)
+        self.tm.associations = kept
+        for tid in gone:
+            if tid in self.tm.topics:
+                del self.tm.topics[tid]
