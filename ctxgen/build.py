@@ -178,6 +178,7 @@ def _build(opts: BuildOptions) -> BuildResult:
         return _finish(diags, stats, t0, result)
 
     from .render import RenderOptions, SiteRenderer
+    from .site_templates import collapse_page_repeats
 
     # The renderer needs only each file's mtime: the parsed front matter and the SourceFiles
     # themselves are freed here (a fifth of the peak memory at 10,000 topics).
@@ -193,7 +194,7 @@ def _build(opts: BuildOptions) -> BuildResult:
         with staged_output(out_dir) as tmp:
             render_diags = Diagnostics()
             render_stats = renderer.write_all(tmp, render_diags)
-            diags.extend(render_diags)
+            diags.extend(collapse_page_repeats(render_diags.items))
             if render_diags.has_errors(opts.strict):
                 raise _RenderFailed
             stats.pages = render_stats.pages

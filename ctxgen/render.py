@@ -57,6 +57,7 @@ from .site_templates import (
     available_themes,
     find_theme,
     make_environment,
+    self_extending,
 )
 from .site_values import IMAGE_EXTENSIONS, safe_href
 from .source import LinkRef, RenderedBody, SourceFile
@@ -172,6 +173,7 @@ class SiteRenderer:
         loader = MapThemeLoader(override_dir if override_dir and override_dir.is_dir() else None, theme_templates)
         self._env = make_environment(loader)
         self._locator = TemplateLocator(self.options.map_dir, loader)
+        self.setup.extend(self_extending(loader))
         missing = [t for t in REQUIRED_TEMPLATES if loader._path(t) is None]
         if missing:
             have = sorted(p.name for p in theme_templates.glob("*.html"))
@@ -721,8 +723,9 @@ class SiteRenderer:
         if self.base_url and not self.options.serve_mode:
             yield "sitemap.xml", self.sitemap()
         elif not self.options.serve_mode:
+            has_config = self.options.map_dir is not None and (self.options.map_dir / "ctxgen.yaml").is_file()
             diags.note("sitemap-skipped", "sitemap.xml not written: set base_url in ctxgen.yaml (or --base-url)",
-                       Span("ctxgen.yaml"))
+                       self.config.span_of("base_url") if has_config else None)
 
     def _frontend_tasks(self) -> list[str]:
         """The tasks that write data files beside the pages (run in the pool with the page chunks)."""

@@ -7,10 +7,12 @@ and line (Jinja rewrites tracebacks so template frames carry the template's file
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, Callable
 
 import jinja2
+import jinja2.sandbox
 import jinja2.ext
 from jinja2.loaders import split_template_path
 from markupsafe import Markup
@@ -126,7 +128,12 @@ class FragmentCache(jinja2.ext.Extension):
 
 
 def make_environment(loader: MapThemeLoader) -> jinja2.Environment:
-    env = jinja2.Environment(
+    """The Jinja environment of a build. A map's own templates/ are content, and content is
+    untrusted: a plain Environment would let `{{ self.__init__.__globals__ ... }}` run any code
+    on the machine that builds the map. So a map with template overrides renders in Jinja's
+    sandbox (no private attributes, no unsafe calls); the theme's own templates alone need not."""
+    environment_class = jinja2.sandbox.ImmutableSandboxedEnvironment if loader.overrides() else jinja2.Environment
+    env = environment_class(
         loader=loader,
         extensions=[FragmentCache],
         autoescape=True,
@@ -184,9 +191,54 @@ class TemplateLocator:
             tb = tb.tb_next
         if isinstance(e, jinja2.TemplateSyntaxError):
             return self.syntax_error(e)
+        if isinstance(e, jinja2.sandbox.SecurityError):
+            return Diagnostic(Severity.ERROR, "template-unsafe", f"{e} (while rendering {page})", where,
+                              "a map's templates run in Jinja's sandbox: private attributes and unsafe calls are refused")
         if isinstance(e, jinja2.UndefinedError):
-            return Diagnostic(Severity.ERROR, "template-undefined", f"{e.message} (while rendering {page})", where)
+            message = re.sub(r"'[\w.]*?(\w+) object'", r"\1", e.message or str(e))  # not our module paths
+            return Diagnostic(Severity.ERROR, "template-undefined", f"{message} (while rendering {page})", where,
+                              "docs/themes.md lists what each template gets")
         if isinstance(e, jinja2.TemplateNotFound):
             return Diagnostic(Severity.ERROR, "template-not-found",
                               f"template not found: {e.name} (while rendering {page})", where)
         return Diagnostic(Severity.ERROR, "template-error", f"{type(e).__name__}: {e} (while rendering {page})", where)
+
+
+_EXTENDS_RE = re.compile(r"""\{%-?\s*extends\s+(["'])([^"']+)\1""")
+
+
+def self_extending(loader: MapThemeLoader) -> list[Diagnostic]:
+    """Overrides that extend themselves (`{% extends "topic.html" %}` in templates/topic.html):
+    Jinja would recurse until Python gives up, on every page. The theme's is "theme:topic.html"."""
+    found = []
+    for name in loader.overrides():
+        text = (loader.override_dir / name).read_text(encoding="utf-8", errors="replace")
+        for m in _EXTENDS_RE.finditer(text):
+            if m.group(2) == name:
+                line = text.count("\n", 0, m.start()) + 1
+                col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+                found.append(Diagnostic(Severity.ERROR, "template-extends-itself",
+                                        f"templates/{name} extends itself", Span(f"templates/{name}", line, col),
+                                        f'to build on the theme\'s template, write {{% extends "theme:{name}" %}}'))
+    return found
+
+
+_WHILE_RENDERING = re.compile(r" \(while rendering (.+)\)$")
+
+
+def collapse_page_repeats(items: list[Diagnostic]) -> list[Diagnostic]:
+    """One template fault shows on every page that uses the template: report it once, saying on
+    how many pages (and the first), instead of once per page."""
+    groups: dict[tuple, list[Diagnostic]] = {}
+    out: list[Diagnostic] = []
+    for d in items:
+        m = _WHILE_RENDERING.search(d.message)
+        if m is None:
+            out.append(d)
+            continue
+        groups.setdefault((d.severity, d.code, d.span, d.message[: m.start()], d.hint), []).append(d)
+    for (severity, code, span, message, hint), ds in groups.items():
+        pages = sorted(_WHILE_RENDERING.search(d.message).group(1) for d in ds)
+        where = f"while rendering {pages[0]}" if len(pages) == 1 else f"on {len(pages)} pages, first {pages[0]}"
+        out.append(Diagnostic(severity, code, f"{message} ({where})", span, hint))
+    return out

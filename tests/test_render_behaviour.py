@@ -190,7 +190,8 @@ def test_undefined_variable_names_template_line_and_page(basic, tmp_path) -> Non
     diags = Diagnostics()
     r.write_all(tmp_path / "out", diags)
     errors = [d.format() for d in diags.errors]
-    assert errors == ["templates/tags.html:3:1: error[template-undefined]: 'nope' is undefined (while rendering tags.html)"]
+    assert errors == ["templates/tags.html:3:1: error[template-undefined]: 'nope' is undefined (while rendering tags.html)"
+                      "\n  hint: docs/themes.md lists what each template gets"]
 
 
 def test_unknown_theme_lists_the_available_ones(basic) -> None:
