@@ -47,11 +47,20 @@ class Diagnostic:
         return (s.path, s.line, s.col, self.severity.value, self.code, self.message)
 
     def format(self) -> str:
-        where = f"{self.span}: " if self.span else ""
-        text = f"{where}{self.severity.value}[{self.code}]: {self.message}"
+        """The line the CLI prints. Content reaches messages (file names, link targets), so control
+        characters are shown escaped: an ESC sequence or a newline in a file name can neither drive
+        the terminal nor forge a diagnostic line. A hint keeps its own line breaks (source excerpts)."""
+        where = f"{_printable(str(self.span))}: " if self.span else ""
+        text = f"{where}{self.severity.value}[{self.code}]: {_printable(self.message)}"
         if self.hint:
-            text += f"\n  hint: {self.hint}"
+            text += "\n  hint: " + _printable(self.hint, keep="\n\t")
         return text
+
+
+def _printable(text: str, keep: str = "") -> str:
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c in keep else ascii(c)[1:-1] for c in text)
 
 
 @dataclass

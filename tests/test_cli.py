@@ -319,3 +319,15 @@ def test_an_output_folder_holding_more_than_a_site_is_refused_even_with_force(wh
     err = capsys.readouterr().err
     assert code == 2 and "error[output-dir]" in err, err
     assert sorted(p.name for p in out.iterdir()) == before
+
+
+def test_content_cannot_drive_the_terminal_or_forge_diagnostic_lines(tmp_path: Path):
+    root = tmp_path / "map"
+    root.mkdir()
+    (root / "a.md").write_text("# A\n\nSee [[missing\x1b]0;PWNED\x07\x1b[2J\x1b[31mRED]].\n")
+    (root / "b\nforged.md:9:9: error[fake]: forged line\n.md").write_text("# B\n\n[[nowhere]]\n")
+    proc = run_ctxgen("check", root)
+    assert "\x1b" not in proc.stderr and "\x07" not in proc.stderr
+    assert "a.md:3:5: warning[link-unresolved]: [[missing\\x1b]0;PWNED\\x07\\x1b[2J\\x1b[31mRED]]" in proc.stderr
+    assert not any(line.startswith("forged.md") for line in proc.stderr.splitlines())
+    assert "b\\nforged.md:9:9: error[fake]: forged line\\n.md:3:1: warning[link-unresolved]" in proc.stderr
