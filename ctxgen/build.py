@@ -228,8 +228,9 @@ def _finish(diags: Diagnostics, stats: BuildStats, t0: float, result: BuildResul
 
 def _normalise_base_url(url: str, diags: Diagnostics) -> str:
     url = url.strip()
-    if url and "://" not in url:
-        diags.error("config-value", f"--base-url {url!r}: expected an absolute URL such as https://user.github.io/repo/")
+    if "://" not in url:  # bad usage (exit 2), not a fault of the map; '' included
+        diags.error("bad-argument", f"--base-url {url!r}: expected an absolute URL such as https://user.github.io/repo/",
+                    hint="the URL the site is published at; leave --base-url out to build without one")
         return ""
     return url if not url or url.endswith("/") else url + "/"
 

@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 # Errors about where ctxgen was told to read or write, not about the map's content: exit 2.
-USAGE_CODES = frozenset({"map-not-found", "output-dir", "output-write", "io-error",
+USAGE_CODES = frozenset({"bad-argument", "map-not-found", "output-dir", "output-write", "io-error",
                          "import-target-not-empty", "new-target-exists", "new-write"})
 
 

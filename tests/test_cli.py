@@ -204,8 +204,9 @@ def test_base_url_gives_absolute_urls_only_where_required(new_map: Path):
     hrefs = re.findall(r'(?:href|src)="([^"]*)"', page)
     internal = [h for h in hrefs if not h.startswith(("http://", "https://", "mailto:"))]
     assert internal and all(not h.startswith("/") for h in internal), internal
-    bad = run_ctxgen("build", new_map, "--base-url", "user.github.io/repo")
-    assert bad.returncode == 1 and "base-url" in bad.stderr
+    for wrong in ("user.github.io/repo", "/my-repo/", ""):
+        bad = run_ctxgen("build", new_map, "--base-url", wrong)
+        assert bad.returncode == 2 and f"error[bad-argument]: --base-url {wrong!r}: expected an absolute URL" in bad.stderr
 
 
 def test_example_map_builds_with_no_warnings(tmp_path: Path):
