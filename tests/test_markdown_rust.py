@@ -127,3 +127,60 @@ def test_a_rust_panic_prints_nothing_to_the_terminal():
     assert done.returncode == 0
     assert done.stderr == ""
     assert done.stdout == md_legacy.render_body(PANICS, Span("x.md"))[0].html
+
+
+@pytest.mark.parametrize(
+    "md, routed",
+    [
+        ("> " * 21 + "x", True),
+        ("> " * 20 + "x", False),
+        ("intro\n\n" + "- " * 21 + "x", True),
+        ("* " * 21 + "x", True),
+        ("1. " * 21 + "x", True),
+        ("1) " * 21 + "x", True),
+        ("> - " * 11 + "x", True),
+        ("a\n" + "  - " * 21 + "x", True),
+        (">" * 21 + "x", True),
+        ("-\t" * 21 + "x", True),
+        ("a - " * 30 + "x", False),  # prose with dashes
+        ("x " + "> " * 30, False),  # not at a line start
+        ("-" * 50 + "\n" + "1." * 30, False),  # no container: no space after the marker
+    ],
+)
+def test_lines_opening_more_than_20_containers_go_to_md_legacy(md, routed):
+    assert _needs_legacy(md) is routed
+
+
+DEEP_KINDS = ["> ", "- ", "* ", "1. ", "> - ", "  - ", "[", "*", "`", "_", "==", "[[", "!["]
+
+
+@pytest.mark.parametrize("kind", DEEP_KINDS)
+def test_100_kb_of_nesting_on_one_line_renders_as_md_legacy_does(kind):
+    """markdown-it.rs segfaulted freeing these trees (exit 139): run in a subprocess so a crash
+    fails this test rather than killing pytest."""
+    script = (
+        "import sys\n"
+        "from ctxgen.diagnostics import Span\n"
+        "from ctxgen import markdown, md_legacy\n"
+        "kind = sys.argv[1]\n"
+        "md = kind * (100_000 // len(kind)) + 'x\\n'\n"
+        "fast = markdown.render_body(md, Span('a.md'))\n"
+        "print(fast == md_legacy.render_body(md, Span('a.md')), len(fast[0].html))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, kind], capture_output=True, text=True, cwd=REPO, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split()[0] == "True"
+
+
+def test_deep_lists_built_over_many_lines_render_as_md_legacy_does():
+    """A list nested one level a line: 316 levels in 100 KB (each line indents further)."""
+    script = (
+        "from ctxgen.diagnostics import Span\n"
+        "from ctxgen import markdown, md_legacy\n"
+        "md = ''.join('  ' * i + '- x\\n' for i in range(316))\n"
+        "md += ''.join('> ' * i + 'q\\n' for i in range(316))\n"
+        "print(markdown.render_body(md, Span('a.md')) == md_legacy.render_body(md, Span('a.md')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "True"
