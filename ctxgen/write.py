@@ -22,7 +22,13 @@ class OutputError(Exception):
 
 
 def check_output_dir(out_dir: Path, map_dir: Path, force: bool = False) -> None:
-    """Refuse output folders whose replacement would destroy something (checklist rows 39, 40)."""
+    """Refuse output folders whose replacement would destroy something (checklist rows 39, 40).
+
+    Replacing the output folder deletes what is in it, so an output folder inside the map is
+    held to more than --force: it must not be (or lie in) the map's .git or templates/, must
+    hold no Markdown file, and must be empty or carry the marker. The marker only says ctxgen
+    wrote the folder (content can plant one): it never licenses deleting map sources.
+    """
     out, src = out_dir.resolve(), map_dir.resolve()
     home = Path.home().resolve()
     if out == Path(out.anchor) or out == home:
@@ -31,17 +37,33 @@ def check_output_dir(out_dir: Path, map_dir: Path, force: bool = False) -> None:
         raise OutputError(f"the output folder {out_dir} is the map folder itself; choose another with -o")
     if src.is_relative_to(out):
         raise OutputError(f"the output folder {out_dir} contains the map folder {map_dir}; choose another with -o")
-    if out.is_relative_to(src) and out.is_dir() and not (out / MARKER).exists() and any(out.rglob("*.md")):
-        # Inside the map, a folder of Markdown files is map content: --force must not delete it.
-        raise OutputError(f"the output folder {out_dir} holds Markdown files of the map; choose another with -o")
-    if out.exists():
-        if not out.is_dir():
-            raise OutputError(f"the output path {out_dir} exists and is not a folder")
-        if not force and any(out.iterdir()) and not (out / MARKER).exists():
-            raise OutputError(
-                f"the output folder {out_dir} is not empty and was not written by ctxgen; "
-                "use --force to replace it (its top-level dotfiles are kept)"
-            )
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"the output path {out_dir} exists and is not a folder")
+    if out.is_relative_to(src):
+        _check_inside_map(out_dir, out, src)
+    elif out.exists() and not force and any(out.iterdir()) and not (out / MARKER).exists():
+        raise OutputError(
+            f"the output folder {out_dir} is not empty and was not written by ctxgen; "
+            "use --force to replace it (its top-level dotfiles are kept)"
+        )
+
+
+_MAP_ONLY = (".git", "templates", "ctxgen.yaml")  # map-root entries no site may replace
+
+
+def _check_inside_map(out_dir: Path, out: Path, src: Path) -> None:
+    for name in _MAP_ONLY:
+        if out.is_relative_to(src / name):
+            raise OutputError(f"the output folder {out_dir} is the map's {name}; choose another with -o")
+    if not out.is_dir():
+        return
+    for _, _, files in os.walk(out):
+        if any(f[-3:].lower() == ".md" for f in files):
+            raise OutputError(f"the output folder {out_dir} holds Markdown files of the map; choose another with -o")
+    if not (out / MARKER).is_file() and any(out.iterdir()):
+        # --force does not help: inside the map, a folder ctxgen did not write is map content
+        raise OutputError(f"the output folder {out_dir} is a folder of the map that ctxgen did not write; "
+                          "choose another with -o (or an empty folder)")
 
 
 @contextmanager
