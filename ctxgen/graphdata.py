@@ -124,6 +124,7 @@ class SiteGraph:
     _hubs: set[str] = field(default_factory=set)
     _edge_style: list[int] = field(default_factory=list)
     _edge_ends: list[tuple[str, str, int]] = field(default_factory=list)  # (from, to, style) per edge
+    _implicit: set[str] = field(default_factory=set)  # topics no file declares (types, roles named only)
     _node_core: dict[str, list] = field(default_factory=dict)
     _node_url: dict[str, str] = field(default_factory=dict)
     _node_head: dict[str, str] = field(default_factory=dict)
@@ -266,6 +267,7 @@ class SiteGraph:
             rec = records[nid]
             rec["degree"] = degree[nid]
             g.nodes[nid] = rec
+        g._implicit = {t.id for t in tm.topics.values() if t.implicit and t.id in records}
         g.topic_types = dict(sorted(g.topic_types.items()))
         g.association_types = dict(sorted(g.association_types.items()))
         g.scopes = dict(sorted(g.scopes.items()))
@@ -293,7 +295,10 @@ class SiteGraph:
         self._node_head = {nid: _dumps(c)[:-1] for nid, c in self._node_core.items()}
         self._node_tail = {nid: "," + _dumps(u) + "]" for nid, u in self._node_url.items()}
 
-        topics = {nid: rec["type"] for nid, rec in self.nodes.items() if rec["kind"] == "topic"}
+        # The overview leaves out topics no file declares that nothing links (an occurrence type,
+        # a role type): on a small map they outnumbered the real topics. Their pages keep a graph.
+        topics = {nid: rec["type"] for nid, rec in self.nodes.items()
+                  if rec["kind"] == "topic" and (self.adjacency[nid] or nid not in self._implicit)}
         self.layout = compute_layout(topics, {n: self.adjacency[n].keys() for n in topics})
         positions = dict(self.layout.positions)
         cluster_of = dict(self.layout.cluster_of)
@@ -306,7 +311,8 @@ class SiteGraph:
         self.cluster_of = cluster_of
         members: list[list[str]] = [[] for _ in self.layout.clusters]
         for nid in self.nodes:  # sorted ids
-            members[cluster_of[nid]].append(nid)
+            if nid in cluster_of:
+                members[cluster_of[nid]].append(nid)
         self.cluster_members = members
         self.order = [nid for group in members for nid in group]
         self.node_index = {nid: i for i, nid in enumerate(self.order)}
@@ -406,7 +412,7 @@ class SiteGraph:
                 key = (min(a, b), max(a, b), self._edge_style[i])
                 links[key] = links.get(key, 0) + 1
         return _dumps({
-            "version": FORMAT_VERSION, "nodes": len(self.nodes), "edges": len(self.edges),
+            "version": FORMAT_VERSION, "nodes": len(self.order), "edges": len(self.edges),
             "legend": LEGEND_PATH, "clusters": clusters,
             "links": [[a, b, s, n] for (a, b, s), n in sorted(links.items())],
         })
@@ -473,15 +479,16 @@ def _style(edge: dict) -> dict:
 
 # --- public functions ---------------------------------------------------------------------
 def to_networkx(tm: TopicMap, config: Config | None = None) -> "nx.MultiGraph":
-    """Topics (and n-ary association hubs) as nodes with the node fields and x, y as attributes;
+    """Topics (and n-ary association hubs) as nodes with the node fields and x, y as attributes
+    (no x, y for a topic the overview leaves out);
     associations and mentions as edges, keyed by their index in the sorted edge list."""
     import networkx as nx  # here, not at the top: a build does not need it (0.17 s of start-up)
 
     g = SiteGraph.build(tm, config or Config())
     mg = nx.MultiGraph()
     for nid, rec in g.nodes.items():
-        x, y = g.positions[nid]
-        mg.add_node(nid, **{k: v for k, v in rec.items() if k != "id"}, x=x, y=y)
+        place = g.positions.get(nid)  # None: left out of the drawn overview (an unlinked implicit topic)
+        mg.add_node(nid, **{k: v for k, v in rec.items() if k != "id"}, **(dict(zip("xy", place)) if place else {}))
     for i, e in enumerate(g.edges):
         mg.add_edge(e["from"], e["to"], key=i, kind=e["kind"], type=e.get("type", ""), label=e.get("label", ""),
                     roles=e.get("roles", []), scope=e.get("scope", []))

@@ -89,7 +89,12 @@ def test_global_graph_nodes_edges_and_legend():
     files, legend, overview = files_of(tm, config)
     nodes = all_nodes(files, overview, legend)
     assert "tm:type" not in nodes and "agent" in nodes
-    assert set(nodes) == {t.id for t in tm.user_topics()} | {"assoc:1"}
+    linked = {r.player for a in tm.associations if a.type != "tm:type-instance" for r in a.roles} | {
+        m.source for m in tm.mentions} | {
+        m.target for m in tm.mentions}
+    drawn = {t.id for t in tm.user_topics() if not t.implicit or t.id in linked}
+    assert drawn != {t.id for t in tm.user_topics()}  # the sample has unlinked implicit types to leave out
+    assert set(nodes) == drawn | {"assoc:1"}
     assert overview["nodes"] == len(nodes) and overview["edges"] == 8
     ada = nodes["ada"]
     assert (ada["label"], ada["type"], ada["degree"], ada["url"]) == ("Ada <b>Lovelace</b>", "person", 3, "ada/")
