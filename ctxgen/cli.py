@@ -202,4 +202,9 @@ def _cmd_import(args) -> int:
     diags = Diagnostics()
     code = import_map(args.input, args.output, diags)
     print_diagnostics(diags)
-    return exit_code(diags) if code else 0
+    if code:
+        return exit_code(diags)
+    files = sum(1 for _ in args.output.rglob("*.md"))
+    print(f"ctxgen: imported {args.input} into {args.output} ({files} Markdown files). "
+          f"Next: ctxgen serve {args.output}", file=sys.stderr)
+    return 0

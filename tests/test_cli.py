@@ -332,3 +332,14 @@ def test_content_cannot_drive_the_terminal_or_forge_diagnostic_lines(tmp_path: P
     assert "a.md:3:5: warning[link-unresolved]: [[missing\\x1b]0;PWNED\\x07\\x1b[2J\\x1b[31mRED]]" in proc.stderr
     assert not any(line.startswith("forged.md") for line in proc.stderr.splitlines())
     assert "b\\nforged.md:9:9: error[fake]: forged line\\n.md:3:1: warning[link-unresolved]" in proc.stderr
+
+
+def test_import_says_what_it_made_and_what_to_do_next(tmp_path: Path):
+    source = tmp_path / "tiny.ltm"
+    source.write_text('[ada : person = "Ada Lovelace"]\n[person = "Person"]\n')
+    proc = run_ctxgen("import", source, "-o", tmp_path / "imported")
+    assert proc.returncode == 0, proc.stderr
+    made = sorted(p.relative_to(tmp_path / "imported").as_posix() for p in (tmp_path / "imported").rglob("*.md"))
+    assert made and proc.stderr.strip().splitlines()[-1] == (
+        f"ctxgen: imported {source} into {tmp_path / 'imported'} ({len(made)} Markdown files). "
+        f"Next: ctxgen serve {tmp_path / 'imported'}")
