@@ -24,8 +24,9 @@ allow_html; linkify and typographer off):
   `strip_leading_h1`.
 - `> [!type] Title` callouts → `<aside class="callout callout-type">` with a `callout-title`
   paragraph; foldable ones (`[!type]-` closed, `[!type]+` open) → `<details data-fold=...>` with
-  a `<summary class="callout-title">`; `==mark==`; `%%comments%%` (inline or block)
-  removed; inline `#tags` (outside code and headings, not all digits) → RenderedBody.tags.
+  a `<summary class="callout-title">`; `==mark==`; `%%comments%%` and, with raw HTML off,
+  `<!-- comments -->` (inline or block) removed with their links and tags; inline `#tags`
+  (outside code and headings, not all digits) → RenderedBody.tags.
 - Code fences keep their language class (`language-mermaid`, `language-math`).
 
 Why two parsers. The build must do 10,000 topics in under 15 s on 2 cores; markdown-it-py costs
@@ -99,9 +100,13 @@ os.environ["RUST_BACKTRACE"] = "0"
 _RUST_SAFE = _RustMarkdownIt("zero").enable_many(_RULES)
 _RUST_HTML = _RustMarkdownIt("zero").enable_many(_RULES + ["html_block", "html_inline"])
 
-_MARK_RE = re.compile(r"\[\[|==|%%")
+_MARK_RE = re.compile(r"\[\[|==|%%|<!--")
+_CLOSER = {"==": "==", "%%": "%%", "<!--": "-->"}
 _TRIM_RE = re.compile("[\t\n\f\r ]+")  # markdown-it's whitespace, for fence info strings
 _BLOCK_COMMENT_RE = re.compile(r"^ {0,3}%%", re.M)
+# `<!--` opening a line, after any container markers: md_legacy's block rule hides it (it may
+# interrupt a paragraph, as an HTML block does); comments inside a line are hidden on both paths
+_HTML_COMMENT_LINE_RE = re.compile(r"^(?:[ \t]*+(?:>|[-*+](?=[ \t])|\d{1,9}+[.)](?=[ \t])))*+[ \t]*+<!--", re.M)
 # A line opening more than _MAX_DEPTH containers (`> > > …`, `- - - …`, `1. 1. …`). markdown-it.rs
 # builds such a tree, then overflows the stack freeing it (SIGSEGV from ~45,000 levels), so these
 # bodies never reach it. Possessive and disjoint alternatives: linear; "\n" first lets re skip
@@ -180,8 +185,9 @@ class _Run:
 class _Renderer:
     """One body: walks markdown-it.rs's tree once, writing HTML and collecting links, text, tags."""
 
-    def __init__(self, src: str, span: Span) -> None:
+    def __init__(self, src: str, span: Span, allow_html: bool = False) -> None:
         self.src = src
+        self.html_comments = not allow_html  # with raw HTML on, markdown-it passes comments through
         self.span = span
         self.ascii = src.isascii()
         self.out: list[str] = []
@@ -545,7 +551,7 @@ class _Renderer:
     def plain_text(self, item: tuple) -> bool:
         """Write a lone text node that holds no wikilink, mark or comment; False if it needs a run."""
         _node, content, special = item
-        if special or "[[" in content or "==" in content or "%%" in content or content.endswith(("[", "!")):
+        if special or "[[" in content or "==" in content or "%%" in content or "<!--" in content or content.endswith(("[", "!")):
             return False
         self.out.append(_esc(content))
         self.plain.append(content)
@@ -557,7 +563,8 @@ class _Renderer:
         """Write a lone text node whose only markup is well-formed wikilinks, with its content as in
         the source (the common case, without a _Run); False to leave it to the general `run`."""
         node, content, special = item
-        if special or self.in_link or "[[" not in content or "==" in content or "%%" in content or content.endswith(("[", "!")):
+        if (special or self.in_link or "[[" not in content or "==" in content or "%%" in content or "<!--" in content
+                or content.endswith(("[", "!"))):
             return False
         links = []
         p = content.find("[[")
@@ -647,7 +654,8 @@ class _Renderer:
         segments[i + 1] = (run_a, lo_a + 1, hi_a)
 
     def run(self, segments: list, i: int, depth: int) -> int:
-        """Render the text run segments[i]: wikilinks, ==marks==, %%comments%%. Returns where to go on:
+        """Render the text run segments[i]: wikilinks, ==marks==, %%comments%% and <!-- comments -->
+        (removed, as Obsidian does, with their links and tags). Returns where to go on:
         a mark or comment that closes in a later run j leaves that run's rest as segments[j]."""
         run, lo, hi = segments[i]
         text = run.text
@@ -679,7 +687,11 @@ class _Renderer:
             if marker == "==" and text.startswith("=", p + 2):
                 p += 1
                 continue
-            close = text.find(marker, p + 2, hi)
+            if marker == "<!--" and not self.html_comments:
+                p += 1
+                continue
+            closer = _CLOSER[marker]
+            close = text.find(closer, p + len(marker), hi)
             if close == p + 2 and marker == "==":
                 p += 1
                 continue
@@ -692,9 +704,9 @@ class _Renderer:
                 self.text(run, emitted, p)
                 if marker == "==":
                     self.mark([(run, p + 2, close)], depth)
-                emitted = p = close + 2
+                emitted = p = close + len(closer)
                 continue
-            later = self.find_later(segments, i, marker)
+            later = self.find_later(segments, i, closer)
             if later is None or (marker == "==" and p + 2 < hi and text[p + 2].isspace()):
                 p += 1
                 continue
@@ -705,7 +717,7 @@ class _Renderer:
             self.text(run, emitted, p)
             if marker == "==":
                 self.mark([(run, p + 2, hi)] + segments[i + 1 : j] + [(run_j, lo_j, q)], depth)
-            segments[j] = (run_j, q + 2, hi_j)
+            segments[j] = (run_j, q + len(closer), hi_j)
             return j
         self.text(run, emitted, hi)
         return i + 1
@@ -964,7 +976,7 @@ def _attrs(attrs) -> str:
     return "".join(f' {k}="{_esc(v)}"' for k, v in attrs.items()) if attrs else ""
 
 
-def _needs_legacy(markdown: str) -> bool:
+def _needs_legacy(markdown: str, allow_html: bool = False) -> bool:
     """Bodies only markdown-it-py renders as ctxgen always did (see the module docstring).
 
     An odd number of backticks on a line with a link (`[a ` b](u)`) makes markdown-it.rs 0.6
@@ -973,6 +985,7 @@ def _needs_legacy(markdown: str) -> bool:
         "^[" in markdown
         or "\r" in markdown
         or ("%%" in markdown and _BLOCK_COMMENT_RE.search(markdown) is not None)
+        or (not allow_html and "<!--" in markdown and _HTML_COMMENT_LINE_RE.search(markdown) is not None)
         or ("`" in markdown and _odd_ticks_in_link(markdown))
         or _DEEP_FIRST_RE.match(markdown) is not None
         or _DEEP_RE.search(markdown) is not None
@@ -1018,12 +1031,12 @@ def _quiet_tree(parser: _RustMarkdownIt, src: str):
 
 def render_body(markdown: str, span: Span, allow_html: bool = False) -> tuple[RenderedBody, list[Diagnostic]]:
     """Render one Markdown body; `span` is where its first line sits in its file."""
-    if not _needs_legacy(markdown):
+    if not _needs_legacy(markdown, allow_html):
         src = markdown.replace("\x00", "\ufffd") if "\x00" in markdown else markdown
         parser = _RUST_HTML if allow_html else _RUST_SAFE
         try:
             tree = _quiet_tree(parser, src) if "`" in src and "[" in src else parser.tree(src)
-            r = _Renderer(src, span)
+            r = _Renderer(src, span, allow_html)
             r.blocks(tree.children, 0)
         except _Fallback:
             pass

@@ -131,6 +131,18 @@ def _comment_rule(state: StateInline, silent: bool) -> bool:
     return True
 
 
+def _html_comment_rule(state: StateInline, silent: bool) -> bool:
+    """<!-- an HTML comment --> inside a paragraph, with raw HTML off: dropped, as Obsidian shows it."""
+    src, pos = state.src, state.pos
+    if not src.startswith("<!--", pos):
+        return False
+    end = src.find("-->", pos + 4, state.posMax)
+    if end < 0:
+        return False
+    state.pos = end + 3
+    return True
+
+
 def _highlight_rule(state: StateInline, silent: bool) -> bool:
     """==text== becomes <mark>text</mark>."""
     src, pos = state.src, state.pos
@@ -170,20 +182,20 @@ def _with_position(rule):
     return wrapped
 
 
-# --- block rule: %% comment blocks %% -----------------------------------------------------------
+# --- block rules: %% comment blocks %%, <!-- comment blocks --> -----------------------------
 
 
-def _comment_block_rule(state, start_line: int, end_line: int, silent: bool) -> bool:
+def _comment_block_rule(state, start_line: int, end_line: int, silent: bool, opener: str = "%%", closer: str = "%%") -> bool:
     pos = state.bMarks[start_line] + state.tShift[start_line]
-    if state.sCount[start_line] - state.blkIndent >= 4 or not state.src.startswith("%%", pos):
+    if state.sCount[start_line] - state.blkIndent >= 4 or not state.src.startswith(opener, pos):
         return False
     line = start_line
-    search_from = pos + 2
+    search_from = pos + len(opener)
     while line < end_line:
         line_end = state.eMarks[line]
-        close = state.src.find("%%", search_from, line_end)
+        close = state.src.find(closer, search_from, line_end)
         if close >= 0:
-            if state.src[close + 2 : line_end].strip():
+            if state.src[close + len(closer) : line_end].strip():
                 return False  # text after the comment: leave it to the inline rule
             if not silent:
                 state.line = line + 1
@@ -192,6 +204,11 @@ def _comment_block_rule(state, start_line: int, end_line: int, silent: bool) -> 
         if line < end_line:
             search_from = state.bMarks[line]
     return False
+
+
+def _html_comment_block_rule(state, start_line: int, end_line: int, silent: bool) -> bool:
+    """<!-- lines --> with raw HTML off: dropped; like an HTML block, it may interrupt a paragraph."""
+    return _comment_block_rule(state, start_line, end_line, silent, "<!--", "-->")
 
 
 # --- core rules ----------------------------------------------------------------------------
@@ -445,6 +462,10 @@ def _build(allow_html: bool) -> MarkdownIt:
     md.inline.ruler.at("link", _with_position(_link_rule))
     md.inline.ruler.at("image", _with_position(_image_rule))
     md.block.ruler.before("paragraph", "obsidian_comment", _comment_block_rule)
+    if not allow_html:  # with raw HTML on, comments are HTML blocks and inline HTML: passed through
+        md.inline.ruler.before("link", "html_comment", _html_comment_rule)
+        md.block.ruler.before("html_block", "html_comment", _html_comment_block_rule,
+                              {"alt": ["paragraph", "reference", "blockquote"]})
     md.core.ruler.at("inline", _inline_with_where)
     md.core.ruler.after("block", "callouts", _callouts)
     md.core.ruler.before("text_join", "collect", _collect)  # before: entities and escapes still apart
