@@ -128,6 +128,11 @@ class Resolver:
             self._add(self._folders, folder, c)
 
     # --- resolution --------------------------------------------------------------------
+    def exact(self, topic_id: str) -> str | None:
+        """`topic_id` when a declared topic has exactly that id (step 0 alone), else None."""
+        c = self._ids.get(unicodedata.normalize("NFC", topic_id))
+        return c.value if c is not None and c.kind == "topic" else None
+
     def resolve(self, target: str, from_path: str = "", *, label: str | None = None, markdown_link: bool = False) -> Resolution:
         """Resolve a link target (a front matter reference: no label) as seen from `from_path`."""
         key = (target, posixpath.dirname(from_path), label, markdown_link)

@@ -4,12 +4,13 @@ note files (`occurrence:` + `topic:`), whose body becomes an occurrence of anoth
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import AbstractSet as Set, Any
 
 from .config import Config
 from .diagnostics import Span
+from .ids import slugify_path
 from .model import XSD_ANYURI, XSD_DATE, XSD_DATETIME, XSD_STRING, Body, Occurrence, Topic, TopicMap
-from .model_keys import NOTE_FILE_ALLOWED, OCCURRENCE_ENTRY_KEYS
+from .model_keys import NOTE_FILE_ALLOWED, OCCURRENCE_ENTRY_KEYS, did_you_mean_key
 from .model_reader import FrontMatterReader
 from .model_values import DATE, DATETIME, date_value, infer, item_span, key_span, type_name, value_span
 from .source import SourceFile
@@ -42,6 +43,48 @@ class OccurrenceReader(FrontMatterReader):
                 if not self.valid(value, datatype, key, sp):
                     return
         topic.occurrences.append(Occurrence(otype, value, datatype, span=sp))
+
+    def properties(self, topic: Topic, front: Any, allowed: Set[str], line1: Span, path: str) -> None:
+        """The other top-level keys of a topic file are properties, as in Obsidian: a scalar or a list
+        of scalars is an occurrence typed by the key, as in the short form of `occurrences:`. A key
+        that looks like a misspelt known key, names another kind of schema type, or holds a mapping
+        is an `unknown-key` warning instead."""
+        if allowed.issuperset(front):
+            return
+        schema = self.config.schema
+        for key, value in front.items():
+            if key in allowed:
+                continue
+            ksp = key_span(front, key, line1)
+            close = did_you_mean_key(str(key), frozenset(allowed)) if isinstance(key, str) else None
+            if close:
+                self.diags.warning("unknown-key", f"unknown key '{key}', did you mean '{close}'?", ksp, "put your own data under `extra:`")
+                continue
+            if not isinstance(key, str) or not key.strip():
+                self.diags.warning("unknown-key", f"unknown key '{key}'", ksp, "put your own data under `extra:`")
+                continue
+            items = value if isinstance(value, list) else [value]
+            nested = next((x for x in ([value] if isinstance(value, dict) else items) if isinstance(x, (dict, list))), None)
+            if nested is not None:
+                self.diags.warning("unknown-key", f"unknown key '{key}': a property is a value or a list of values, not a {type_name(nested)}",
+                                   ksp, f"put your own data under `extra:`, or write a full entry under `occurrences:` ({key}: {{value: ...}})")
+                continue
+            # a property names its type by id only: a key is not a link, so `status` is not `tags.status.md`
+            otype = self.resolver.exact(key.strip()) if self.resolver else None
+            otype = otype or self._slugs.get(key) or self._slugs.setdefault(key, slugify_path(key.strip()))
+            if otype not in schema.occurrence_types and (
+                    otype in schema.association_types or otype in schema.role_types or otype in schema.topic_types):
+                self.diags.warning("unknown-key", f"unknown key '{key}': the schema declares it as another kind of type", ksp,
+                                   "associations go under `associations:`; your own data under `extra:`")
+                continue
+            sp = value_span(front, key, line1)
+            for i, item in enumerate(items):
+                if item is None or (isinstance(item, str) and not item.strip()):
+                    continue  # an empty property (Obsidian writes `status:`) says nothing
+                isp = item_span(value, i, sp) if isinstance(value, list) else sp
+                occ = self.occurrence(otype, item, f"{key}[{i}]" if isinstance(value, list) else key, isp, path)
+                if occ is not None:
+                    topic.occurrences.append(occ)
 
     def occurrences(self, topic: Topic, v: Any, span: Span, path: str) -> None:
         for otype_raw, value, where, sp, tsp in self.typed_entries(v, "occurrences", span):

@@ -242,7 +242,6 @@ class _Modeler(NameReader, OccurrenceReader, AssociationReader, DraftHandling, B
         line1 = Span(src.path, 1, 1)
         path = src.path
         is_assoc = "association" in front
-        self.unknown_keys(front, ASSOCIATION_FILE_ALLOWED if is_assoc else TOPIC_ALLOWED, "", line1)
         self.typed_names(path)
         for key in ("type", "types"):
             if key in front:
@@ -279,6 +278,7 @@ class _Modeler(NameReader, OccurrenceReader, AssociationReader, DraftHandling, B
             self.associations(topic, front["associations"], value_span(front, "associations", line1), path)
         if is_assoc:
             self.association_file(topic, front, line1, path)
+        self.properties(topic, front, ASSOCIATION_FILE_ALLOWED if is_assoc else TOPIC_ALLOWED, line1, path)
         if "reifies" in front:
             rsp = value_span(front, "reifies", line1)
             if front["reifies"] == "map":

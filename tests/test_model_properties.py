@@ -1,0 +1,79 @@
+"""Top-level keys ctxgen does not know are properties (as in Obsidian): occurrences typed by the key."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ctxgen.api import load_map
+from ctxgen.model import XSD_ANYURI, XSD_DATE, XSD_DECIMAL, XSD_INTEGER, XSD_STRING
+
+from test_model import lines, write
+
+
+def occs(tm, tid):
+    return [(o.type, o.value, o.datatype) for o in tm.topics[tid].occurrences]
+
+
+def test_scalar_and_list_properties_become_occurrences(tmp_path):
+    write(tmp_path, {"plugin.md": (
+        "---\ntitle: Plugin\nenabled: true\nrequired: no\nrepository: https://github.com/x/y\n"
+        "new-in-v5: 2024-01-02\nstars: 12\nratio: 0.5\nstage: [alpha, beta]\nstatus:\n---\n")})
+    r = load_map(tmp_path)
+    assert lines(r) == []
+    assert occs(r.topic_map, "plugin") == [
+        ("enabled", "true", XSD_STRING),
+        ("required", "false", XSD_STRING),
+        ("repository", "https://github.com/x/y", XSD_ANYURI),
+        ("new-in-v5", "2024-01-02", XSD_DATE),
+        ("stars", "12", XSD_INTEGER),
+        ("ratio", "0.5", XSD_DECIMAL),
+        ("stage", "alpha", XSD_STRING),
+        ("stage", "beta", XSD_STRING),
+    ]
+    # the key's type is an implicit occurrence type topic
+    assert r.topic_map.topics["enabled"].implicit
+
+
+def test_near_misses_mappings_and_other_schema_types_still_warn(tmp_path):
+    write(tmp_path, {
+        "a.md": "---\ntitle: A\ntpye: person\nkeys: {a: 1}\nlist: [{a: 1}]\nwrote: b\n---\n",
+        "b.md": "# B\n",
+        "ctxgen.yaml": "schema:\n  association_types:\n    wrote: {roles: [author, work]}\n",
+    })
+    r = load_map(tmp_path)
+    assert lines(r) == [
+        "a.md:3:1: warning[unknown-key]: unknown key 'tpye', did you mean 'type'?",
+        "a.md:4:1: warning[unknown-key]: unknown key 'keys': a property is a value or a list of values, not a mapping",
+        "a.md:5:1: warning[unknown-key]: unknown key 'list': a property is a value or a list of values, not a mapping",
+        "a.md:6:1: warning[unknown-key]: unknown key 'wrote': the schema declares it as another kind of type",
+    ]
+    assert "occurrences:" in r.diagnostics.sorted()[1].hint
+    assert occs(r.topic_map, "a") == []
+
+
+def test_property_values_are_checked_against_the_schema_datatype(tmp_path):
+    write(tmp_path, {
+        "a.md": "---\nborn: not a date\nhomepage: https://a.example\n---\n",
+        "ctxgen.yaml": "schema:\n  occurrence_types:\n    born: {datatype: date}\n",
+    })
+    r = load_map(tmp_path)
+    assert lines(r) == ["a.md:2:7: error[invalid-value]: born: 'not a date' is not a date (YYYY-MM-DD)"]
+    assert occs(r.topic_map, "a") == [("homepage", "https://a.example", XSD_ANYURI)]
+
+
+def test_a_property_key_names_its_type_by_id_not_by_file_name(tmp_path):
+    write(tmp_path, {"tags/status.md": "# Status\n", "status.md": "# The status type\n",
+                     "a.md": "---\nstatus: done\n---\n", "b.md": "---\nstatus2: x\n---\n"})
+    tm = load_map(tmp_path).topic_map
+    assert occs(tm, "a") == [("status", "done", XSD_STRING)]
+    assert tm.topics["status"].source == "status.md"
+
+
+def test_quartz_plugin_pages_build_without_unknown_keys():
+    root = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "quartz-docs"
+    if not root.is_dir():
+        import pytest
+        pytest.skip("corpus not present")
+    r = load_map(root)
+    assert [d for d in r.diagnostics.sorted() if d.code == "unknown-key"] == []
+    enabled = [t.id for t in r.topic_map.topics.values() if any(o.type == "enabled" for o in t.occurrences)]
+    assert len(enabled) >= 40
