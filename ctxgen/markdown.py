@@ -1109,6 +1109,8 @@ def fill_holes(
         nonlocal split
         ref = links[int(m.group(1))]
         href = href_for(ref)
+        if shows_as_image(ref):  # an <img> is phrasing content: it stays inside its paragraph
+            return ref_html(ref, href, m.group(2), None)
         embed_html = embed_for(ref) if ref.embed and embed_for is not None and href is not None else None
         if embed_html is None:
             return ref_html(ref, href, m.group(2), None)

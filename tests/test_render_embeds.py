@@ -307,3 +307,17 @@ def test_a_merged_topics_footnotes_stay_unique_and_linked(tmp_path) -> None:
         assert len([i for i in ids.ids if i.endswith("fn1")]) == 3
     html = body_of(page(r, "a"))
     assert 'id="m1-fn1"' in html and 'href="#m2-fnref1"' in html and 'href="#h-life"' in html
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("See ![[engine.png]] and [[a]].",
+     '<p>See <img src="../engine.png" alt="engine.png"> and <a href="../a/" class="wikilink">a</a>.</p>'),
+    ("![alt](images/x.png).", '<p><img src="../images/x.png" alt="alt">.</p>'),
+    ("Two ![[engine.png|a 40]] ![b](images/x.png) end",
+     '<p>Two <img src="../engine.png" alt="a" width="40"> <img src="../images/x.png" alt="b"> end</p>'),
+])
+def test_a_local_image_inside_text_stays_inside_its_paragraph(tmp_path, body, expected) -> None:
+    r = build(tmp_path, {"a.md": A, "b.md": f"---\ntitle: B\n---\n{body}\n", "engine.png": "png",
+                         "images/x.png": "png"})
+    html = body_of(page(r, "b"))
+    assert expected in html, html
