@@ -321,3 +321,15 @@ def test_a_local_image_inside_text_stays_inside_its_paragraph(tmp_path, body, ex
                          "images/x.png": "png"})
     html = body_of(page(r, "b"))
     assert expected in html, html
+
+
+def test_anchor_targets_scroll_clear_of_the_sticky_header() -> None:
+    css = STYLE.read_text()
+    rule = re.search(r":is\(([^)]*)\) \{ scroll-margin-top: calc\(var\(--ctx-header-h\) \+ [\d.]+rem\); \}", css)
+    assert rule and {"h1", "h2", "h6", "[id]"} <= {s.strip() for s in rule.group(1).split(",")}
+    assert re.search(r"--ctx-header-h: [\d.]+rem;", css[: css.index("}")])  # defined in :root
+    header = css[css.index(".ctx-header {"):]
+    assert "position: sticky; top: 0;" in header[: header.index("}")]
+    narrow = css[css.index("@media (max-width: 40rem)"):]
+    narrow = narrow[: narrow.index("\n}\n")]
+    assert ".ctx-header { position: static; }" in narrow and "--ctx-header-h: 0rem;" in narrow
