@@ -14,7 +14,8 @@ Bad input never raises: each problem is a diagnostic at the key or value it conc
 This module drives the passes; each concern is a part of `_Modeler` in its own module:
 `model_reader` (typed values: text, references, scopes, datatypes), `model_names`,
 `model_occurrences` (and note files), `model_associations` (and association files),
-`model_drafts`, `model_links` (pass 3); `model_keys` and `model_values` hold the key tables and
+`model_drafts`, `model_links` (pass 3), `model_schema` (ctxgen.yaml's schema keys as references,
+resolved before pass 2); `model_keys` and `model_values` hold the key tables and
 the plain helpers.
 """
 from __future__ import annotations
@@ -45,6 +46,7 @@ from .model_keys import (
 from .model_links import BodyLinker
 from .model_names import NameReader
 from .model_occurrences import OccurrenceReader
+from .model_schema import SchemaResolution
 from .model_values import ABSOLUTE_URI, value_span
 from .model_values import infer as _infer  # noqa: F401  (ctxgen.interchange.mapfiles)
 from .model_values import value_span as _value_span  # noqa: F401  (ctxgen.serve_site)
@@ -79,7 +81,7 @@ class _Declared:
 
 
 @dataclass
-class _Modeler(NameReader, OccurrenceReader, AssociationReader, DraftHandling, BodyLinker):
+class _Modeler(NameReader, OccurrenceReader, AssociationReader, DraftHandling, BodyLinker, SchemaResolution):
     """One run of the stage; `ctxgen.serve_site` keeps it for its resolver and `link_body`."""
 
     config: Config
@@ -113,6 +115,7 @@ class _Modeler(NameReader, OccurrenceReader, AssociationReader, DraftHandling, B
             assets,
             self.failed,
         )
+        self.resolve_schema()
         self.map_properties()
         for d in self.declared:
             if d.topic.draft and not self.drafts:
