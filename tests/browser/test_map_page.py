@@ -48,6 +48,14 @@ def test_map_without_tiles_makes_no_outside_request(page, tmp_path_factory, vend
         assert drawn_points(page) == sorted(p["topic"] for p in points_of(site)) == ["hostile", "london"]
         assert page.locator("#ctx-map.ctx-map-plain").count() == 1
         assert page.locator("#ctx-map .leaflet-tile").count() == 0
+        # no tiles: a labelled graticule at the zoom's scale, and the points' names shown
+        lat_labels = page.locator(".ctx-map-grid-lat").all_inner_texts()
+        lon_labels = page.locator(".ctx-map-grid-lon").all_inner_texts()
+        assert len(lat_labels) >= 3 and len(lon_labels) >= 3, (lat_labels, lon_labels)
+        assert all(re.fullmatch(r"[\d.]+°[NSEW]?", t) for t in lat_labels + lon_labels), (lat_labels, lon_labels)
+        names = {p["label"] for p in points_of(site)}
+        shown = page.locator(".leaflet-tooltip .ctx-map-tip strong").all_inner_texts()
+        assert set(shown) == names
         page.wait_for_load_state("networkidle")
         assert all(u.startswith(base) for u in page.rec.requests if not u.startswith("data:"))
         page.rec.assert_clean()
@@ -78,8 +86,8 @@ def test_map_point_shows_markup_as_text_and_opens_its_topic(page, tmp_path_facto
         page.goto(base + "map.html")
         drawn_points(page)
         page.evaluate("window.ctxgen.mapMarkers.find(m => m.ctxTopic === 'hostile').openTooltip()")
-        tip = page.locator(".leaflet-tooltip")
-        assert "<img src=x onerror=alert(1)>" in tip.inner_text() and tip.locator("img").count() == 0
+        tip = page.locator(".leaflet-tooltip", has_text="onerror")  # names are shown: no tiles
+        assert "<img src=x onerror=alert(1)>" in tip.inner_text() and page.locator(".leaflet-tooltip img").count() == 0
         page.evaluate("window.ctxgen.mapMarkers.find(m => m.ctxTopic === 'london').fire('click')")
         page.wait_for_url(re.compile(r"/repo/london/$"), timeout=TIMEOUT)
         page.rec.assert_clean()
