@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .asset_policy import HINT as ASSET_UNSAFE_HINT, MAX_SCANNED_BYTES, unsafe_asset
 from .config import Config
 from .diagnostics import Diagnostic, Diagnostics, Severity, Span
 from .frontmatter import normalise_newlines, parse
@@ -134,6 +135,7 @@ class _Walker:
         self.diags = diags
         self.excludes = compile_excludes(config.exclude, diags, config.span_of)
         self.out_real = os.path.realpath(out_dir) if out_dir is not None else None
+        self.allow_html = config.allow_html
         self.found = Discovery()
         self.seen: set[str] = set()  # NFC paths of files found
 
@@ -244,10 +246,29 @@ class _Walker:
             found.disk_paths[rel] = disk_rel
         if rel[-3:].lower() == ".md":
             found.sources.append(rel)
-        elif os.access(entry.path, os.R_OK):
-            found.assets.append(rel)
-        else:
+        elif not os.access(entry.path, os.R_OK):
             self.warn("unreadable", "cannot read file: Permission denied; skipped", rel)
+        elif self.allow_html or self.publishable(entry.path, rel):
+            found.assets.append(rel)
+
+    def publishable(self, path: str, rel: str) -> bool:
+        """False (warned) for an asset that could run script on the site: an unpublished asset
+        is simply not an asset, so links to it are missing links, in build and serve alike."""
+        try:
+            unsafe = unsafe_asset(rel, lambda: _read_capped(path))
+        except OSError as e:
+            self.warn("unreadable", f"cannot read file: {e.strerror or e}; skipped", rel)
+            return False
+        if unsafe is None:
+            return True
+        why, span = unsafe
+        self.diags.warning("asset-unsafe", f"not published while allow_html is off: {why}", span, ASSET_UNSAFE_HINT)
+        return False
+
+
+def _read_capped(path: str) -> bytes:
+    with open(path, "rb") as f:
+        return f.read(MAX_SCANNED_BYTES + 1)
 
 
 # -- reading --------------------------------------------------------------------------------

@@ -239,7 +239,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._not_found(head)
             return
         ctype = content_type(page)
-        if ctype.startswith("text/html"):
+        if file is None and ctype.startswith("text/html"):  # only pages ctxgen rendered, never a file sent as it is
             data = inject(data, reload_script(base, page, srv.site.version))
         self._send(HTTPStatus.OK, data, ctype, head)
 

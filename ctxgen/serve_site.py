@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from .asset_policy import unsafe_asset
 from .config import Config
 from .configload import CONFIG_FILE
 from .diagnostics import Diagnostic, Diagnostics, Severity, Span
@@ -110,7 +111,7 @@ class LiveSite:
             what = self._describe(changed)
             state = self.state
             if (state is not None and not self.errors and changed and "*" not in changed
-                    and all(p in state.assets and (self.map_dir / p).is_file() for p in changed)):
+                    and all(p in state.assets and self._publishable(state, p) for p in changed)):
                 self.version += 1  # an asset's new bytes: served from disk, pages unchanged
                 return Rebuild(what, False, None, ms=(time.perf_counter() - t0) * 1000, how="asset")
             if (self.state is not None and not self.errors and changed and "*" not in changed
@@ -608,11 +609,24 @@ class LiveSite:
             if kind is not None:
                 return self._generated(path, kind), None
             if path in state.assets:
-                return None, self.map_dir / path
+                # checked again as it is sent: a file may turn unsafe before the watcher's rebuild
+                return (None, self.map_dir / path) if self._publishable(state, path) else (None, None)
             theme = state.renderer._theme_dir
             if theme is not None and path in state.static:
                 return None, theme / "static" / path[len("static/"):]
             return None, None
+
+    def _publishable(self, state: _State, rel: str) -> bool:
+        """Is the asset `rel` still a file that discovery would publish (see asset_policy)?"""
+        file = self.map_dir / rel
+        if not file.is_file():
+            return False
+        if state.config.allow_html:
+            return True
+        try:
+            return unsafe_asset(rel, file.read_bytes) is None
+        except OSError:
+            return False
 
     def roots(self) -> list[Path]:
         """Folders files may be sent from (a resolved file must lie inside one of them)."""

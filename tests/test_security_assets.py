@@ -1,0 +1,154 @@
+"""With `allow_html: false` (the default) no asset may run script on the site's origin: HTML files
+are not published, nor SVG/XML files holding script; plain SVG images still are. `build`,
+`check` and `serve` agree, since discovery decides."""
+from __future__ import annotations
+
+import gzip
+import time
+from pathlib import Path
+
+import pytest
+
+from ctxgen.asset_policy import unsafe_asset
+from support import EXAMPLE_MAP, problems, run_ctxgen
+from test_serve_support import get, running, strip_script, wait_until, write_map
+
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">\n{}\n</svg>\n'
+SAFE_SVG = SVG.format('  <rect width="10" height="10" fill="#c00"/><text>on top = fine</text>')
+HINT = "  hint: set allow_html: true in ctxgen.yaml to publish it"
+
+
+def unsafe(name: str, inner: str) -> tuple[str, int, int] | None:
+    """(what, line, col) for an SVG whose body is `inner`, or None when it is published."""
+    text = SVG.format(inner)
+    found = unsafe_asset(name, lambda: text.encode("utf-8"))
+    return None if found is None else (found[0], found[1].line, found[1].col)
+
+
+@pytest.mark.parametrize("inner, col", [
+    ('<script>alert(1)</script>', 1),
+    ('  <svg:script xmlns:svg="http://www.w3.org/2000/svg">alert(1)</svg:script>', 3),
+    ('<rect  ONLOAD = "alert(1)"/>', 8),
+    ('<rect title="a>b" onclick="alert(1)"/>', 19),
+    ('<a href="javascript:alert(1)">x</a>', 10),
+    ('<a xlink:href=" &#x4A;ava&#115;cript&colon;alert(1)">x</a>', 17),
+    ('<a href="java\tscript:alert(1)">x</a>', 10),
+    ('<a href="jav&#x09;ascript:alert(1)">x</a>', 10),
+    ('<a href="VBScript:msgbox(1)">x</a>', 10),
+    ('<image href="data:text/html,&lt;script&gt;alert(1)&lt;/script&gt;"/>', 14),
+    ('<foreignObject><form action="https://example.org"><input name="p"/></form></foreignObject>', 16),
+    ('<IFRAME src="https://example.org"/>', 1),
+    ('<embed src="x.swf"/>', 1),
+    ('<object data="x.html"/>', 1),
+    ('<handler type="text/ecmascript">alert(1)</handler>', 1),
+    ('<set attributeName="onmouseover" to="alert(1)"/>', 6),
+])
+def test_svg_that_can_run_script_is_refused_at_the_first_match(inner: str, col: int) -> None:
+    found = unsafe("a.svg", inner)
+    assert found is not None and found[1:] == (2, col), found
+
+
+@pytest.mark.parametrize("inner", [
+    '<rect width="10" height="10"/>',
+    '<text>click on = here; javascript is a language</text>',
+    '<image href="data:image/png;base64,iVBORw0KGgo="/>',
+    # what draw.io writes: text labels as inert HTML in a foreignObject
+    '<switch><foreignObject><div xmlns="http://www.w3.org/1999/xhtml"><div><b>Label</b><br/></div></div>'
+    '</foreignObject><text>Label</text></switch>',
+])
+def test_plain_svg_is_published(inner: str) -> None:
+    assert unsafe("a.svg", inner) is None
+
+
+def test_gzipped_svg_is_checked_unzipped() -> None:
+    bad = gzip.compress(SVG.format("<script>1</script>").encode())
+    assert unsafe_asset("a.svgz", lambda: bad)[0].startswith("its unzipped text holds '<script'")
+    assert unsafe_asset("a.svgz", lambda: gzip.compress(SAFE_SVG.encode())) is None
+    assert unsafe_asset("a.svgz", lambda: b"\x1f\x8bnot gzip") is not None
+
+
+def test_utf16_svg_is_read_as_utf16() -> None:
+    data = SVG.format("<script>1</script>").encode("utf-16")
+    assert unsafe_asset("a.svg", lambda: data) is not None
+
+
+@pytest.fixture
+def site_map(tmp_path: Path) -> Path:
+    m = tmp_path / "m"
+    m.mkdir()
+    (m / "index.md").write_text("# Top\n\n![ok](ok.svg) ![bad](bad.svg) [page](page.html) [old](old.HTM)\n")
+    (m / "ok.svg").write_text(SAFE_SVG)
+    (m / "bad.svg").write_text(SVG.format('  <circle r="4" onmouseover="alert(document.cookie)"/>'))
+    (m / "page.html").write_text("<script>alert(document.cookie)</script>\n")
+    (m / "old.HTM").write_text("<script>alert(1)</script>\n")
+    (m / "feed.xml").write_text('<x><h:script xmlns:h="http://www.w3.org/1999/xhtml">alert(1)</h:script></x>\n')
+    return m
+
+
+def test_build_does_not_publish_unsafe_assets_and_says_where(site_map: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    proc = run_ctxgen("build", site_map, "-o", out)
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in out.iterdir() if p.suffix in (".svg", ".html", ".HTM", ".xml")) == [
+        "404.html", "graph.html", "index.html", "names.html", "ok.svg", "search.html", "tags.html"]
+    lines = [line for line in proc.stderr.splitlines() if "asset-unsafe" in line or line == HINT]
+    off = "warning[asset-unsafe]: not published while allow_html is off:"
+    assert lines == [
+        f"bad.svg:2:17: {off} 'onmouseover' can run script on the site's origin", HINT,
+        f"feed.xml:1:4: {off} '<h:script' can run script on the site's origin", HINT,
+        f"old.HTM:1:1: {off} an HTML file can run script on the site's origin", HINT,
+        f"page.html:1:1: {off} an HTML file can run script on the site's origin", HINT,
+    ]
+    # an unpublished asset is not an asset: links to it are missing links
+    missing = sorted(line.split("]: ")[1].split(":")[0] for line in problems(proc.stderr) if "link-unresolved" in line)
+    assert missing == ["[bad](bad.svg)", "[old](old.HTM)", "[page](page.html)"]
+    check = run_ctxgen("check", site_map)
+    assert problems(check.stderr) == problems(proc.stderr)
+
+
+def test_allow_html_publishes_them_as_they_are(site_map: Path, tmp_path: Path) -> None:
+    (site_map / "ctxgen.yaml").write_text("allow_html: true\n")
+    out = tmp_path / "site"
+    proc = run_ctxgen("build", site_map, "-o", out, "--strict")
+    assert proc.returncode == 0 and problems(proc.stderr) == [], proc.stderr
+    for name in ("bad.svg", "page.html", "old.HTM", "feed.xml"):
+        assert (out / name).read_bytes() == (site_map / name).read_bytes()
+
+
+def test_example_map_svgs_stay_published(tmp_path: Path) -> None:
+    proc = run_ctxgen("build", EXAMPLE_MAP, "-o", tmp_path / "site", "--strict")
+    assert proc.returncode == 0 and problems(proc.stderr) == [], proc.stderr
+    svgs = sorted(p.relative_to(EXAMPLE_MAP).as_posix() for p in EXAMPLE_MAP.rglob("*.svg"))
+    assert svgs and all((tmp_path / "site" / s).read_bytes() == (EXAMPLE_MAP / s).read_bytes() for s in svgs)
+
+
+# --- serve --------------------------------------------------------------------------------------
+def test_serve_never_sends_an_unsafe_asset(tmp_path: Path) -> None:
+    m = write_map(tmp_path / "map")
+    (m / "pic.svg").write_text(SAFE_SVG)
+    (m / "page.html").write_text("<p>hi</p>\n")
+    with running(m) as s:
+        assert get(s, "/pic.svg")[0] == 200
+        assert get(s, "/page.html")[0] == 404  # not published: not served either
+        n = len(s.rebuilds)
+        (m / "new.svg").write_text(SVG.format("<script>alert(1)</script>"))
+        assert s.wait_rebuilds(n + 1)
+        assert get(s, "/new.svg")[0] == 404
+        # an asset turning unsafe is refused at once, before and after the watcher's rebuild
+        (m / "pic.svg").write_text(SVG.format('<rect onclick="alert(1)"/>'))
+        assert get(s, "/pic.svg")[0] == 404
+        assert wait_until(lambda: "pic.svg" not in s.site.state.assets)
+        assert get(s, "/pic.svg")[0] == 404
+        assert wait_until(lambda: any("pic.svg:2:7: warning[asset-unsafe]" in d.format() for d in s.site.diagnostics)), \
+            [d.format() for d in s.site.diagnostics]
+
+
+def test_serve_injects_its_script_only_into_pages_it_rendered(tmp_path: Path) -> None:
+    m = write_map(tmp_path / "map")
+    (m / "ctxgen.yaml").write_text("allow_html: true\n")
+    (m / "page.html").write_text("<html><body><p>mine</p></body></html>\n")
+    with running(m) as s:
+        status, headers, body = get(s, "/page.html")
+        assert status == 200 and body == (m / "page.html").read_bytes()
+        status, _, home = get(s, "/")
+        assert status == 200 and b'<script id="ctxgen-reload">' in home and strip_script(home) != home
