@@ -65,7 +65,8 @@ class Session:
             self.server = DevServer(self.host, self.requested_port, self.site)
         except OSError as e:
             if e.errno == errno.EADDRINUSE:
-                raise ServeError(f"port {self.requested_port} in use; try --port {self.requested_port + 1}") from None
+                free = _free_port(self.host, self.requested_port + 1)
+                raise ServeError(f"port {self.requested_port} in use" + (f"; try --port {free}" if free else "")) from None
             if e.errno == errno.EACCES:
                 raise ServeError(f"not allowed to use port {self.requested_port}; try --port 8000") from None
             raise ServeError(f"cannot serve on {self.host}:{self.requested_port}: {e.strerror or e}") from None
@@ -227,3 +228,18 @@ def serve(args) -> int:
         session.stop()
     print("ctxgen: stopped", file=sys.stderr)
     return 0
+
+
+def _free_port(host: str, start: int, tries: int = 50) -> int | None:
+    """The first port from `start` that can be bound now (a suggestion, so it was really free)."""
+    import socket
+
+    for port in range(start, min(start + tries, 65536)):
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as s:
+            try:
+                s.bind((host, port))
+                return port
+            except OSError:
+                continue
+    return None

@@ -133,15 +133,22 @@ def test_no_cors_headers(small):
 
 
 # --- row 51: port in use ------------------------------------------------------------------------
-def test_row_51_port_in_use(small):
-    with socket.socket() as blocker:
+def test_row_51_port_in_use_suggests_a_port_that_is_free(small):
+    with socket.socket() as blocker, socket.socket() as next_one:
         blocker.bind(("127.0.0.1", 0))
         blocker.listen()
         port = blocker.getsockname()[1]
+        try:  # the next port is taken too: the suggestion must skip it
+            next_one.bind(("127.0.0.1", port + 1))
+            next_one.listen()
+        except OSError:
+            pass  # someone else holds it: taken either way
         proc = subprocess.run([sys.executable, "-m", "ctxgen", "serve", str(small), "--port", str(port)],
                               capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1
-    assert proc.stderr.strip() == f"ctxgen: error: port {port} in use; try --port {port + 1}"
+    suggested = int(proc.stderr.strip().rpartition("--port ")[2])
+    assert proc.stderr.strip() == f"ctxgen: error: port {port} in use; try --port {suggested}"
+    assert suggested > port + 1
 
 
 # --- the served site is the built site -------------------------------------------------------------
