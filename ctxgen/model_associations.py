@@ -4,6 +4,7 @@ and association files (`association:` + `roles:`), which reify the association t
 """
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 from .config import Config
@@ -12,6 +13,9 @@ from .model import Association, Role, Topic, TopicMap
 from .model_keys import ASSOCIATION_ENTRY_KEYS, ROLE_ENTRY_KEYS
 from .model_reader import FrontMatterReader
 from .model_values import item_span, key_span, type_name, value_span
+
+
+_DEFAULT_ROLES = ["subject", "object"]  # what an association type without `roles:` has
 
 
 class AssociationReader(FrontMatterReader):
@@ -35,6 +39,21 @@ class AssociationReader(FrontMatterReader):
                 return rest[0]
             return roles[1]
         return "subject" if role == "object" else "object"
+
+    def check_role(self, atype: str, rtype: str, written: Any, where: str, span: Span) -> None:
+        """A role type the schema does not list for `atype` (when it lists any) is likely a typo,
+        unless it is a role type of the schema's `role_types` or a topic with a file."""
+        schema = self.config.schema.association_types.get(atype)
+        if schema is None or not schema.roles or schema.roles == _DEFAULT_ROLES or rtype in schema.roles:
+            return
+        if rtype in self.config.schema.role_types or (self.resolver and self.resolver.exact(rtype)):
+            return
+        roles = list(dict.fromkeys(schema.roles))
+        close = difflib.get_close_matches(str(written), roles, n=1, cutoff=0.6)
+        msg = f"{where}: '{written}' is not a role of '{atype}' ({', '.join(roles)})"
+        if close:
+            msg += f", did you mean '{close[0]}'?"
+        self.diags.warning("unknown-role", msg, span, "the roles are declared in ctxgen.yaml: schema.association_types")
 
     def associations(self, topic: Topic, v: Any, span: Span, path: str) -> None:
         for atype_raw, value, where, sp, tsp in self.typed_entries(v, "associations", span):
@@ -72,13 +91,15 @@ class AssociationReader(FrontMatterReader):
                 self.diags.error("conflicting-keys", f"{where}: give either `player:` (binary) or `roles:`, not both", span)
                 return None
             return self.binary_entry(topic, atype, entry, where, span, path)
-        roles = self.roles(entry.get("roles"), f"{where}.roles", value_span(entry, "roles", span), path)
+        roles = self.roles(entry.get("roles"), f"{where}.roles", value_span(entry, "roles", span), path, atype)
         if roles is None:
             return None
         if topic is not None and all(r.player != topic.id for r in roles):
             role_type = self.role_types(atype)[0]
             if "role" in entry:
-                role_type = self.ref(entry["role"], f"{where}.role", value_span(entry, "role", span), path) or role_type
+                rsp = value_span(entry, "role", span)
+                role_type = self.ref(entry["role"], f"{where}.role", rsp, path) or role_type
+                self.check_role(atype, role_type, entry["role"], f"{where}.role", rsp)
             roles.insert(0, Role(role_type, topic.id, span=span))
         if not roles:
             self.diags.error("missing-value", f"{where}: an association needs `roles:`", span)
@@ -95,7 +116,9 @@ class AssociationReader(FrontMatterReader):
             return None
         mine = self.role_types(atype)[0]
         if "role" in entry:
-            mine = self.ref(entry["role"], f"{where}.role", value_span(entry, "role", span), path) or mine
+            rsp = value_span(entry, "role", span)
+            mine = self.ref(entry["role"], f"{where}.role", rsp, path) or mine
+            self.check_role(atype, mine, entry["role"], f"{where}.role", rsp)
         theirs = self.partner_role(atype, mine)
         psp = value_span(entry, "player", span)
         players = self.text_list(entry["player"], f"{where}.player", psp)
@@ -113,7 +136,7 @@ class AssociationReader(FrontMatterReader):
                 self.tm.add_association(assoc)
         return assoc
 
-    def roles(self, v: Any, where: str, span: Span, path: str) -> list[Role] | None:
+    def roles(self, v: Any, where: str, span: Span, path: str, atype: str | None = None) -> list[Role] | None:
         """`roles:` as a mapping role type -> player(s), or a list of `{type, player}` role entries
         (which may carry `item_identifiers` and `reifier`)."""
         if v is None:
@@ -130,6 +153,8 @@ class AssociationReader(FrontMatterReader):
             rtype = self.ref(role_raw, rwhere, key_span(v, role_raw, span), path)
             if rtype is None:
                 continue
+            if atype is not None:
+                self.check_role(atype, rtype, role_raw, rwhere, key_span(v, role_raw, span))
             if isinstance(players, dict) or (isinstance(players, list) and any(isinstance(p, (dict, list)) for p in players)):
                 self.diags.error("wrong-type", f"{rwhere}: expected a player or a list of players, got a {type_name(players)}", rsp)
                 continue
@@ -162,7 +187,7 @@ class AssociationReader(FrontMatterReader):
         if atype is None:
             self.diags.error("missing-value", "association: needs an association type", sp)
             return
-        roles = self.roles(front.get("roles"), "roles", value_span(front, "roles", line1), path)
+        roles = self.roles(front.get("roles"), "roles", value_span(front, "roles", line1), path, atype)
         if roles is None:
             return
         if len(roles) < 1:

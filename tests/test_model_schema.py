@@ -66,3 +66,21 @@ def test_starter_map_colours_people_with_the_person_colour(tmp_path):
     assert "types/person" in r.topic_map.topics
     types = [t.id for t in r.topic_map.topics.values() if t.name == "Work" or t.id.endswith("work")]
     assert types == ["types/work"]  # the role `work` and the type are one topic
+
+
+def test_a_role_the_schema_does_not_list_warns_with_a_did_you_mean(tmp_path):
+    write(tmp_path, {
+        "ctxgen.yaml": "schema:\n  association_types:\n    presented: {roles: [presenter, audience, venue]}\n"
+                       "  role_types:\n    chair: {label: Chair}\n",
+        "ada.md": "---\nassociations:\n  presented: {roles: {presenter: x, audince: charles-babbage, chair: y}}\n"
+                  "  collaborated-with: {roles: {anything: x}}\n---\n",
+        "talk.md": "---\nassociation: presented\nroles: {presenter: ada, venu: hall}\n---\n",
+        "x.md": "# X\n", "y.md": "# Y\n", "charles-babbage.md": "# C\n", "hall.md": "# H\n",
+    })
+    r = load_map(tmp_path)
+    assert lines(r) == [
+        "ada.md:3:37: warning[unknown-role]: associations.presented.roles.audince: 'audince' is not a role of "
+        "'presented' (presenter, audience, venue), did you mean 'audience'?",
+        "talk.md:3:25: warning[unknown-role]: roles.venu: 'venu' is not a role of 'presented' (presenter, audience, venue), "
+        "did you mean 'venue'?",
+    ]
