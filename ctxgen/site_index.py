@@ -23,6 +23,7 @@ from .model import (
     TopicMap,
 )
 
+MAX_CONTEXTS = 3  # quotes kept per mentioning topic (a topic mentioned 15,000 times made a 1.5 MB page)
 
 
 def _add(d: dict[str, dict[str, None]], key: str, value: str) -> None:
@@ -115,7 +116,7 @@ class SiteIndex:
                         contexts = sources[tid] = []
                         idx.degree[tid] += 1
                         idx.degree[target.topic] += 1
-                    if link.context and link.context not in contexts:
+                    if link.context and len(contexts) < MAX_CONTEXTS and link.context not in contexts:
                         contexts.append(link.context)
         for m in tm.mentions:  # mentions the bodies above did not carry (e.g. from an importer)
             if m.source in topics and m.target in topics and m.source != m.target:

@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 
 from .markdown import strip_leading_h1
 from .model import DEFAULT_NAME_TYPE
+from .site_index import MAX_CONTEXTS
 from .site_paths import href
 from .site_values import format_value
 
@@ -25,6 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .render import Link, SiteRenderer
 
 MAX_TYPED_ASSOCIATIONS = 300  # an association type's page lists this many; the graph shows them all
+MAX_BACKLINK_SOURCES = 200  # "Mentioned in" lists this many sources, then says how many more
 _EMPTY = Markup("")
 
 
@@ -243,7 +245,11 @@ class TopicView:
     def backlinks(self) -> list:
         label, link = self._r.label, self._link
         sources = sorted(self._r.index.backlinks.get(self.id, {}).items(), key=lambda kv: _sort_key(label(kv[0])))
-        return [NS(source=link(src), contexts=contexts) for src, contexts in sources]
+        return [NS(source=link(src), contexts=contexts[:MAX_CONTEXTS]) for src, contexts in sources[:MAX_BACKLINK_SOURCES]]
+
+    @cached_property
+    def backlinks_total(self) -> int:
+        return len(self._r.index.backlinks.get(self.id, {}))
 
     @cached_property
     def tags(self) -> list:
@@ -398,5 +404,9 @@ class TopicSections:
         for b in backlinks:
             contexts = "".join([f'<blockquote class="ctx-context">{escape(c)}</blockquote>' for c in b.contexts])
             out.append(f"    <li>{b.source.html}{contexts}</li>\n")
-        out.append("  </ul>\n</section>\n")
+        out.append("  </ul>\n")
+        more = self._topic.backlinks_total - len(backlinks)
+        if more > 0:
+            out.append(f'  <p class="ctx-muted">… and {more} more (see the <a href="{escape(self._topic._root)}graph.html">graph</a>).</p>\n')
+        out.append("</section>\n")
         return Markup("".join(out))

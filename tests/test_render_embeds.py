@@ -333,3 +333,20 @@ def test_anchor_targets_scroll_clear_of_the_sticky_header() -> None:
     narrow = css[css.index("@media (max-width: 40rem)"):]
     narrow = narrow[: narrow.index("\n}\n")]
     assert ".ctx-header { position: static; }" in narrow and "--ctx-header-h: 0rem;" in narrow
+
+
+# --- "Mentioned in" ----------------------------------------------------------------------------------
+def test_mention_quotes_are_capped_per_source_and_in_sources(tmp_path, monkeypatch) -> None:
+    import ctxgen.site_topic as site_topic
+
+    monkeypatch.setattr(site_topic, "MAX_BACKLINK_SOURCES", 4)
+    many = "\n\n".join(f"Quote {k} of [[a]]." for k in range(50))
+    files = {"a.md": A, "many.md": f"---\ntitle: Many\n---\n{many}\n"}
+    files.update({f"s{k}.md": f"---\ntitle: S{k}\n---\nSee [[a]] here.\n" for k in range(6)})
+    html = page(build(tmp_path, files), "a")
+    section = html[html.index('<section class="ctx-backlinks"'):]
+    section = section[: section.index("</section>")]
+    assert section.count("<li>") == 4
+    assert [q for q in re.findall(r'<blockquote class="ctx-context">([^<]*)<', section) if q.startswith("Quote")] == [
+        "Quote 0 of a.", "Quote 1 of a.", "Quote 2 of a."]
+    assert '<p class="ctx-muted">… and 3 more (see the <a href="../graph.html">graph</a>).</p>' in section
