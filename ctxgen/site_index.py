@@ -22,6 +22,7 @@ from .model import (
     Topic,
     TopicMap,
 )
+from .site_paths import id_words
 
 MAX_CONTEXTS = 3  # quotes kept per mentioning topic (a topic mentioned 15,000 times made a 1.5 MB page)
 
@@ -61,8 +62,7 @@ class SiteIndex:
         }
         labels: dict[str, str] = {}
         for tid, t in tm.topics.items():
-            # a topic known only by its id (an implicit type or role) reads as words: born-in -> born in
-            labels[tid] = t.name if t.names else tid.rsplit("/", 1)[-1].replace("-", " ")
+            labels[tid] = t.name if t.names else id_words(tid)
         for table in (schema.topic_types, schema.association_types, schema.role_types, schema.occurrence_types):
             for tid, entry in table.items():
                 if entry.label:

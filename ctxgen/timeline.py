@@ -21,6 +21,7 @@ from typing import Callable
 from .config import Config
 from .graphdata import topic_url
 from .model import STANDARD_TOPICS, XSD_DATE, XSD_DATETIME, Occurrence, TopicMap
+from .site_paths import id_words
 
 TIMELINE_PATH = "timeline/items.json"
 FORMAT_VERSION = 1
@@ -35,12 +36,13 @@ _DATE = re.compile(r"^-?\d{4,}(-\d\d(-\d\d)?)?([T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[
 
 
 def occurrence_type_label(tm: TopicMap, config: Config, type_id: str) -> str:
-    """An occurrence type as readers see it: the schema's label, else the type topic's name."""
+    """An occurrence type as readers see it, as on topic pages: the schema's label, else the type
+    topic's name, else its id as words (first-lecture -> first lecture)."""
     ot = config.schema.occurrence_types.get(type_id)
     if ot and ot.label:
         return ot.label
     t = tm.get(type_id)
-    return t.name if t is not None and t.names else type_id
+    return t.name if t is not None and t.names else id_words(type_id)
 
 
 def end_type_for(start: str) -> list[str]:

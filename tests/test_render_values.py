@@ -74,3 +74,22 @@ def test_remote_image_occurrences_are_links_not_requests():
     assert "<img" not in remote and 'href="https://other.example/a.png"' in remote
     local = str(format_value("images/a.png", XSD_ANYURI, lambda p: "../" + p))
     assert '<img class="ctx-occurrence-image" src="../images/a.png"' in local
+
+
+def test_timeline_labels_occurrence_types_as_topic_pages_do() -> None:
+    from ctxgen.config import Config
+    from ctxgen.model import Name, Occurrence, Topic, TopicMap
+    from ctxgen.site_index import SiteIndex
+    from ctxgen.timeline import timeline_items
+
+    tm = TopicMap()
+    tm.add_topic(Topic("people/luigi", names=[Name("Luigi Menabrea")],
+                       occurrences=[Occurrence("first-lecture", "1840-08-01", datatype=XSD_DATE),
+                                    Occurrence("events/talk-given", "1842-01-01", datatype=XSD_DATE)]))
+    for implicit in ("first-lecture", "events/talk-given"):  # type topics known only by their ids
+        tm.add_topic(Topic(implicit))
+    config = Config()
+    labels = SiteIndex.build(tm, config, drafts=False).labels
+    items = timeline_items(tm, config)
+    assert [i["type"] for i in items] == ["first lecture", "talk given"]
+    assert [i["type"] for i in items] == [labels[t] for t in ("first-lecture", "events/talk-given")]
