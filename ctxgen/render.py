@@ -61,6 +61,9 @@ from .site_templates import (
 )
 from .site_values import IMAGE_EXTENSIONS, safe_href
 from .source import LinkRef, RenderedBody, SourceFile
+from .frontmatter import normalise_newlines, parse as parse_front_matter
+from .write import MARKER as SITE_MARKER
+from .yamlpos import PosDict
 
 try:  # the frontend engineer's modules; the site builds without them
     from . import graphdata as _graphdata
@@ -88,6 +91,11 @@ RECENT = 10
 DATE_OCCURRENCE_TYPES = ("updated", "modified", "lastmod", "date", "created", "published")
 GLOBAL_GRAPH_JSON = getattr(_graphdata, "GLOBAL_GRAPH_PATH", "graph/all.json")
 SEARCH_JSON = getattr(_searchindex, "SEARCH_INDEX_PATH", "search-index.json")
+LEGEND_PATH = getattr(_graphdata, "LEGEND_PATH", "graph/legend.json")
+# Folders whose files a frontend task names only when it runs (search shards, graph clusters):
+# a page or asset there, named like one of those files, is a collision found before writing.
+TASK_FOLDERS = {"graph": ("graph/c/",), "search": ("search/t/", "search/n/", "search/d/")}
+TASK_OF_FOLDER = {folder: name for name, folders in TASK_FOLDERS.items() for folder in folders}
 TIMELINE_PAGE, MAP_PAGE = "timeline.html", "map.html"
 VIEW_TEMPLATES = (TIMELINE_PAGE, MAP_PAGE)  # optional: a theme without them has no such page
 
@@ -197,15 +205,24 @@ class SiteRenderer:
     def _plan_pages(self) -> dict[str, _Page]:
         pages: dict[str, _Page] = {}
         owners: dict[str, str] = {}
+        whose: dict[str, str] = {}  # output path -> the topic id or asset path that claimed it, for a position
 
-        def claim(path: str, page: _Page | None, owner: str) -> None:
+        def collide(message: str, *paths: str) -> None:
+            span = next((sp for sp in map(self._claim_span, (whose.get(p) for p in paths)) if sp), None)
+            self.setup.error("output-collision", message, span)
+
+        def claim(path: str, page: _Page | None, owner: str, who: str | None = None) -> None:
             if not is_safe_path(path):
                 self.setup.error("output-path", f"{owner}: output path {path!r} would leave the site folder")
                 return
             if path in owners:
-                self.setup.error("output-collision", f"{owner} and {owners[path]} both write {path}")
+                if who is not None:
+                    whose.setdefault(path, who)
+                collide(f"{owner} and {owners[path]} both write {path}", path)
                 return
             owners[path] = owner
+            if who is not None:
+                whose[path] = who
             if page is not None:
                 pages[path] = page
 
@@ -215,7 +232,8 @@ class SiteRenderer:
         for view in self._views():
             claim(view + ".html", _Page(view), f"the {view} page")
         for tid, t in sorted(self.index.topics.items()):
-            claim(topic_path(tid), _Page("topic", tid), f"topic {tid!r}" + (f" ({t.source})" if t.source else ""))
+            claim(topic_path(tid), _Page("topic", tid), f"topic {tid!r}" + (f" ({t.source})" if t.source else ""),
+                  "topic:" + tid)
         # tags that differ only by case or spelling of unsafe characters share one page
         self._tag_paths = {tag: tag_path(tag) for tag in sorted(self.index.tags)}
         self._tag_groups: dict[str, list[str]] = {}
@@ -224,13 +242,62 @@ class SiteRenderer:
         for p, tags in self._tag_groups.items():
             claim(p, _Page("tag", p), f"tag {tags[0]!r}")
         for asset in self.options.assets:
-            claim(asset, None, f"asset {asset}")
-        for name in self._frontend_tasks():
+            claim(asset, None, f"asset {asset}", "asset:" + asset)
+        tasks = self._frontend_tasks()
+        for name in tasks:
             for out in self._task_outputs(name):
                 claim(out, None, f"the {name} index" if name != "exports" else f"the map's export {out}")
+        if "graph" in tasks:  # its per-topic files: named by the topics, so known now
+            claim(LEGEND_PATH, None, "the graph index")
+            for tid in sorted(self.index.topics):
+                claim(_graphdata.topic_graph_path(tid), None, "the graph index")
         for extra in self._extra_files():
-            claim(extra, None, "the theme's static files" if extra.startswith("static/") else f"generated {extra}")
+            claim(extra, None, "the theme" if extra.startswith("static/") else f"generated {extra}")
+        claim(SITE_MARKER, None, "the site marker")
+        self._check_folders(owners, tasks, collide)
         return pages
+
+    def _check_folders(self, owners: dict[str, str], tasks: list[str], collide: Callable[..., None]) -> None:
+        """A path written as a file cannot also be a folder of another (topic `graph/all.json` has
+        its page at graph/all.json/index.html), nor lie in a folder whose files a frontend task
+        names only when it runs (search shards, graph clusters)."""
+        named_later = tuple(folder for name, folders in TASK_FOLDERS.items() if name in tasks for folder in folders)
+        for path, owner in owners.items():
+            if owner.startswith("the ") and owner.endswith(" index"):
+                continue
+            if path.startswith(named_later):
+                folder = next(f for f in named_later if path.startswith(f))
+                if path[len(folder):].split("/", 1)[0].endswith(".json"):
+                    collide(f"{owner} writes {path}, in {folder}, where the {TASK_OF_FOLDER[folder]} index writes "
+                            "its files", path)
+                    continue
+            folder = path
+            while "/" in folder:
+                folder = folder.rpartition("/")[0]
+                if folder in owners:
+                    collide(f"{owner} writes {path}, but {owners[folder]} writes the file {folder}", path, folder)
+                    break
+
+    def _claim_span(self, who: str | None) -> Span | None:
+        """Where a claim comes from: a topic file's `id:` (1:1 when the id is the file's path), an asset."""
+        if who is None:
+            return None
+        kind, _, key = who.partition(":")
+        if kind == "asset":
+            return Span(key, 1, 1)
+        t = self.tm.topics.get(key)
+        if t is None or not t.source:
+            return t.span if t is not None else None
+        at = Span(t.source, 1, 1)
+        if self.options.map_dir is None:
+            return at
+        try:
+            text = (self.options.map_dir / t.source).read_text(encoding="utf-8-sig", errors="replace")
+        except OSError:
+            return at
+        front = parse_front_matter(normalise_newlines(text), t.source).front
+        found = front.value_span("id") if isinstance(front, PosDict) and "id" in front else None
+        return found or at
 
     def _views(self) -> list[str]:
         """"timeline" and "map" when the map has dated / located topics and the theme has the page."""
