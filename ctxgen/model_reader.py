@@ -13,7 +13,7 @@ from typing import AbstractSet as Set, Any, Iterator
 from .diagnostics import Diagnostics, Span
 from .ids import slugify_path
 from .links import Resolution, Resolver
-from .model import DATATYPES, STANDARD_TOPICS
+from .model import DATATYPES, STANDARD_TOPICS, XSD_DATE, XSD_DATETIME
 from .model_keys import did_you_mean_key
 from .model_values import ABSOLUTE_URI, check_value, item_span, key_span, scalar_text, type_name, value_span
 
@@ -27,6 +27,12 @@ def warn_ambiguous(diags: Diagnostics, target: str, r: Resolution, span: Span) -
     )
 
 
+_VALUE_HINTS = {
+    XSD_DATE: "write a date as YYYY-MM-DD with a real month and day, e.g. 1815-12-10",
+    XSD_DATETIME: "write a date and time as YYYY-MM-DDThh:mm:ss, e.g. 1815-12-10T09:30:00",
+}
+
+
 class FrontMatterReader:
     """Value readers shared by names, occurrences, associations and drafts (mixed into `_Modeler`,
     which holds the state below)."""
@@ -34,6 +40,7 @@ class FrontMatterReader:
     diags: Diagnostics
     resolver: Resolver | None  # set once every topic is declared (pass 2)
     _slugs: dict[str, str]  # reference -> implicit topic id
+    sources_by_path: dict  # map-relative path -> its SourceFile
 
     def text(self, v: Any, where: str, span: Span) -> str | None:
         """A front matter value that must be text; YAML 1.1 surprises are coerced with a warning."""
@@ -118,9 +125,19 @@ class FrontMatterReader:
         """Whether `value` is a literal of `datatype`; an `invalid-value` error if not."""
         problem = check_value(value, datatype)
         if problem:
-            self.diags.error("invalid-value", f"{where}: {value!r} is not {problem}", span)
+            if datatype in (XSD_DATE, XSD_DATETIME):
+                self.drop_yaml_value(span)
+            self.diags.error("invalid-value", f"{where}: {value!r} is not {problem}", span, _VALUE_HINTS.get(datatype))
             return False
         return True
+
+    def drop_yaml_value(self, span: Span) -> None:
+        """YAML's "could not read '1815-13-10' as a date; kept as text" says less than the
+        `invalid-value` error given at the same value, and its hint (quote it) would be wrong."""
+        src = self.sources_by_path.get(span.path) if span else None
+        for items in (self.diags.items, src.diagnostics if src is not None else None):
+            if items:
+                items[:] = [d for d in items if not (d.code == "yaml-value" and d.span == span)]
 
     def unknown_keys(self, m: Any, allowed: Set[str], where: str, span: Span) -> None:
         if allowed.issuperset(m):

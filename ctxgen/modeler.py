@@ -100,11 +100,13 @@ class _Modeler(NameReader, OccurrenceReader, AssociationReader, DraftHandling, B
     _stems_by_letter: dict[str, list[str]] | None = None
     _tags: dict[str, str] | None = None  # fold(tag or tag prefix) -> the tag as written
     _slugs: dict[str, str] = field(default_factory=dict)  # reference -> implicit topic id
+    sources_by_path: dict[str, SourceFile] = field(default_factory=dict)
     _github_slugs: dict[str, dict[str, str]] = field(default_factory=dict)  # topic id -> GitHub slug -> anchor
 
     # --- the whole stage ------------------------------------------------------------------
     def build(self, sources: list[SourceFile], assets: list[str]) -> TopicMap:
         ordered = sorted(sources, key=lambda s: s.path)  # file order never matters
+        self.sources_by_path = {s.path: s for s in ordered}
         for src in ordered:
             if src.failed:
                 self.failed.append(src.path)

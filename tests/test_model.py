@@ -172,7 +172,9 @@ def test_schema_roles_and_datatypes(tmp_path):
     ))
     diags = Diagnostics()
     tm = build_topic_map(sources, config, diags)  # plain dicts: spans fall back to the file
-    assert [d.format() for d in diags.sorted()] == ["a.md:1:1: error[invalid-value]: occurrences.born: '1815' is not a date (YYYY-MM-DD)"]
+    assert [d.format() for d in diags.sorted()] == [
+        "a.md:1:1: error[invalid-value]: occurrences.born: '1815' is not a date (YYYY-MM-DD)\n"
+        "  hint: write a date as YYYY-MM-DD with a real month and day, e.g. 1815-12-10"]
     wrote = [a for a in tm.associations if a.type == "wrote"][0]
     assert [(r.type, r.player) for r in wrote.roles] == [("author", "a"), ("work", "b")]
 

@@ -77,3 +77,16 @@ def test_quartz_plugin_pages_build_without_unknown_keys():
     assert [d for d in r.diagnostics.sorted() if d.code == "unknown-key"] == []
     enabled = [t.id for t in r.topic_map.topics.values() if any(o.type == "enabled" for o in t.occurrences)]
     assert len(enabled) >= 40
+
+
+def test_an_impossible_date_is_one_error_with_a_hint(tmp_path):
+    """YAML's own "could not read as a date; kept as text / quote it" would contradict the error."""
+    write(tmp_path, {"a.md": "---\nborn: 1815-13-10\noccurrences:\n  died: 1852-02-30\n---\n"})
+    r = load_map(tmp_path)
+    assert [(d.format()) for d in r.diagnostics.sorted()] == [
+        "a.md:2:7: error[invalid-value]: born: '1815-13-10' is not a date (YYYY-MM-DD)\n"
+        "  hint: write a date as YYYY-MM-DD with a real month and day, e.g. 1815-12-10",
+        "a.md:4:9: error[invalid-value]: occurrences.died: '1852-02-30' is not a date (YYYY-MM-DD)\n"
+        "  hint: write a date as YYYY-MM-DD with a real month and day, e.g. 1815-12-10",
+    ]
+    assert [d.code for s in r.sources for d in s.diagnostics] == []  # the preview shows a file's own list
