@@ -14,6 +14,9 @@ Both renderers (ctxgen.markdown, ctxgen.md_legacy) call `finish` last, so they a
   `^block-id`, right after a list, table or quote/callout, gives that block the id instead and is
   dropped (Obsidian's rule for blocks that cannot end in a marker). Block ids are ASCII letters,
   digits, '-' and '_'; an id is given once (a second marker for it stays text).
+- Obsidian's alternative checkboxes: a list item opening with `[c] ` for any other character than
+  ' ', 'x', 'X' (`- [?] Question`, `- [/]`, `- [-]`) is a task item too, with `data-task="c"` (the
+  Quartz/Minimal-theme convention) and its checkbox ticked, as Obsidian shows it.
 """
 from __future__ import annotations
 
@@ -35,6 +38,10 @@ BLOCK_ID = r"[A-Za-z0-9_-]+"
 _BLOCK_END_RE = re.compile(r"(?:[ \t]+|\n)\^(" + BLOCK_ID + r")[ \t]*(?=</p>|</li>|\n<[uo]l[ >])")
 # a paragraph that is only `^id`, right after a list, table or quote
 _BLOCK_AFTER_RE = re.compile(r"</(ul|ol|table|blockquote|aside|details)>\n<p>\^(" + BLOCK_ID + r")[ \t]*</p>\n")
+# a list's open or close tag, or a list item opening with `[c] ` (its character escaped by then)
+_CUSTOM_TASK_RE = re.compile(
+    r'<(/?)[uo]l\b[^>]*>|<li>(\n<p>)?\[([^\x00-\x20\]\[\\&<>"xX]|&(?:gt|lt|amp|quot);)\] ')
+_CHECKED = '<input class="task-list-item-checkbox" checked="checked" disabled="disabled" type="checkbox">'
 _OPEN_RE = re.compile(r"<(p|li|ul|ol|table|blockquote|aside|details)(?=[ >])")
 
 
@@ -100,11 +107,46 @@ def finish(html: str, text: str, headings: tuple[Heading, ...]) -> tuple[str, st
     """A rendered body's (html, text) with same-page links resolved and block ids applied."""
     if SAME_PAGE in html:
         html = _resolve_same_page(html, headings)
+    if "<li>" in html and "] " in html:
+        html = _custom_tasks(html)
     if "^" in html:
         html, ids = _block_ids(html)
         if ids:
             text = " ".join(w for w in text.split(" ") if not (w[:1] == "^" and w[1:] in ids))
     return html, text
+
+
+def _custom_tasks(html: str) -> str:
+    """`<li>[?] q` as a task item (see the module docstring); its list gets `contains-task-list`,
+    as markdown-it's tasklists plugin gives the lists of `[ ]` and `[x]` items. One pass."""
+    lists: list[int] = []  # where the open lists' tags start
+    tasked: set[int] = set()
+    edits: list[tuple[int, int, str]] = []
+    for m in _CUSTOM_TASK_RE.finditer(html):
+        if m.group(3) is None:
+            if m.group(1):
+                if lists:
+                    lists.pop()
+            else:
+                lists.append(m.start())
+            continue
+        edits.append((m.start(), m.end(),
+                      f'<li class="task-list-item" data-task="{m.group(3)}">{m.group(2) or ""}{_CHECKED} '))
+        if lists:
+            tasked.add(lists[-1])
+    if not edits:
+        return html
+    for at in tasked:
+        if not html.startswith('class="contains-task-list"', at + 4):
+            edits.append((at + 3, at + 3, ' class="contains-task-list"'))
+    edits.sort(key=lambda e: (e[0], e[1]))
+    out, done = [], 0
+    for start, end, new in edits:
+        out.append(html[done:start])
+        out.append(new)
+        done = end
+    out.append(html[done:])
+    return "".join(out)
 
 
 def _resolve_same_page(html: str, headings: tuple[Heading, ...]) -> str:

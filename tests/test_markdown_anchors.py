@@ -110,3 +110,32 @@ def test_a_block_id_is_given_once():
 def test_footnote_paragraph_and_routed_bodies():
     body = both("Text^[inline] ends ^blk\n")  # an inline footnote: md_legacy renders it
     assert body.html.startswith('<p id="^blk">Text<sup class="footnote-ref">')
+
+
+# --- Obsidian's alternative checkboxes ------------------------------------------------------------
+CHECKED = '<input class="task-list-item-checkbox" checked="checked" disabled="disabled" type="checkbox">'
+
+
+@pytest.mark.parametrize("md, html", [
+    ("- [?] Question\n- [/] half\n- [-] dropped\n- [>] on",
+     '<ul class="contains-task-list">\n'
+     f'<li class="task-list-item" data-task="?">{CHECKED} Question</li>\n'
+     f'<li class="task-list-item" data-task="/">{CHECKED} half</li>\n'
+     f'<li class="task-list-item" data-task="-">{CHECKED} dropped</li>\n'
+     f'<li class="task-list-item" data-task="&gt;">{CHECKED} on</li>\n</ul>\n'),
+    ("- [ ] open\n- [!] important",
+     '<ul class="contains-task-list">\n<li class="task-list-item"><input class="task-list-item-checkbox" '
+     'disabled="disabled" type="checkbox"> open</li>\n'
+     f'<li class="task-list-item" data-task="!">{CHECKED} important</li>\n</ul>\n'),
+    ("3. [?] ordered\n   - plain\n\n- a\n\n- [\"] loose\n\n  more",
+     f'<ol class="contains-task-list" start="3">\n<li class="task-list-item" data-task="?">{CHECKED} ordered\n'
+     '<ul>\n<li>plain</li>\n</ul>\n</li>\n</ol>\n<ul class="contains-task-list">\n<li>\n<p>a</p>\n</li>\n'
+     f'<li class="task-list-item" data-task="&quot;">\n<p>{CHECKED} loose</p>\n<p>more</p>\n</li>\n</ul>\n'),
+    ("- [?] with a block id ^blk",
+     f'<ul class="contains-task-list">\n<li id="^blk" class="task-list-item" data-task="?">{CHECKED} with a block id</li>\n</ul>\n'),
+    # not tasks: no text after, no space, `[x] ` or `[ ] ` as text (`\\[x]`), a paragraph, code
+    ("- [?]\n- [?]x\n- \\[x] esc\n\n[?] para\n\n    - [?] code",
+     "<ul>\n<li>[?]</li>\n<li>[?]x</li>\n<li>[x] esc</li>\n</ul>\n<p>[?] para</p>\n<pre><code>- [?] code\n</code></pre>\n"),
+])
+def test_alternative_checkboxes_are_task_items(md, html):
+    assert both(md).html == html
