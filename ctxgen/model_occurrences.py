@@ -161,7 +161,8 @@ class OccurrenceReader(FrontMatterReader):
         osp = value_span(front, "occurrence", line1)
         otype = self.ref(front.get("occurrence"), "occurrence", osp, src.path)
         if otype is None:
-            self.diags.error("missing-value", "occurrence: needs an occurrence type", osp)
+            if not isinstance(front.get("occurrence"), (list, dict)):  # else wrong-type said it
+                self.diags.error("missing-value", "occurrence: needs an occurrence type", osp)
             return
         if "topic" not in front:
             self.diags.error("note-without-topic", "a note file needs `topic:` naming the topic it belongs to", key_span(front, "occurrence", line1))

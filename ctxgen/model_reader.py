@@ -33,6 +33,18 @@ _VALUE_HINTS = {
 }
 
 
+def _one_text(v: Any) -> bool:
+    return isinstance(v, list) and len(v) == 1 and isinstance(v[0], str)
+
+
+def unquoted_wikilink_hint(v: Any) -> str | None:
+    """`x: [[person]]` without quotes is YAML for a list holding a list of one text."""
+    if isinstance(v, list) and len(v) == 1 and _one_text(v[0]):
+        s = v[0][0].strip()
+        return f'write "[[{s}]]" in quotes, or just {s}'
+    return None
+
+
 class FrontMatterReader:
     """Value readers shared by names, occurrences, associations and drafts (mixed into `_Modeler`,
     which holds the state below)."""
@@ -55,7 +67,7 @@ class FrontMatterReader:
                 "yaml-coerced", f"{where}: parsed as {kind}; quote it", span, f"read as {shown!r}; put the value in quotes to keep the text as written"
             )
             return shown
-        self.diags.error("wrong-type", f"{where}: expected text, got a {type_name(v)}", span)
+        self.diags.error("wrong-type", f"{where}: expected text, got a {type_name(v)}", span, unquoted_wikilink_hint(v))
         return None
 
     def text_list(self, v: Any, where: str, span: Span) -> list[tuple[str, Span]]:
@@ -64,6 +76,10 @@ class FrontMatterReader:
             return []
         if isinstance(v, list):
             out = []
+            if len(v) == 1 and _one_text(v[0]):  # `type: [[person]]` unquoted: YAML read a list in a list
+                self.diags.error("wrong-type", f"{where}[0]: expected text, got a list", item_span(v, 0, span),
+                                 unquoted_wikilink_hint(v))
+                return []
             for i, item in enumerate(v):
                 s = self.text(item, f"{where}[{i}]", item_span(v, i, span))
                 if s is not None and s.strip():

@@ -90,3 +90,14 @@ def test_an_impossible_date_is_one_error_with_a_hint(tmp_path):
         "  hint: write a date as YYYY-MM-DD with a real month and day, e.g. 1815-12-10",
     ]
     assert [d.code for s in r.sources for d in s.diagnostics] == []  # the preview shows a file's own list
+
+
+def test_an_unquoted_wikilink_in_front_matter_gets_a_hint(tmp_path):
+    write(tmp_path, {"a.md": "---\ntype: [[person]]\nassociations:\n  wrote: [[b]]\n---\n",
+                     "n.md": "---\noccurrence: [[bio]]\ntopic: a\n---\nx\n"})
+    r = load_map(tmp_path)
+    assert [d.format() for d in r.diagnostics.sorted()] == [
+        'a.md:2:8: error[wrong-type]: type[0]: expected text, got a list\n  hint: write "[[person]]" in quotes, or just person',
+        'a.md:4:11: error[wrong-type]: associations.wrote[0]: expected text, got a list\n  hint: write "[[b]]" in quotes, or just b',
+        'n.md:2:13: error[wrong-type]: occurrence: expected text, got a list\n  hint: write "[[bio]]" in quotes, or just bio',
+    ]
