@@ -34,3 +34,17 @@ def diagnostic_lines(stderr: str) -> list[str]:
 def problems(stderr: str) -> list[str]:
     """Only the warnings and errors (notes are information, not problems)."""
     return [line for line in diagnostic_lines(stderr) if "warning[" in line or "error[" in line]
+
+
+def write_files(root: Path, files: dict[str, str]) -> Path:
+    """A map folder from {relative path: text}; returns root."""
+    for rel, text in files.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text, encoding="utf-8")
+    return root
+
+
+def first_lines(result) -> list[str]:
+    """Each diagnostic of a load_map result as its first printed line (no hint), sorted."""
+    return [d.format().split("\n")[0] for d in result.diagnostics.sorted()]

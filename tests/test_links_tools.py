@@ -16,18 +16,7 @@ from ctxgen.markdown import render_body
 from ctxgen.md_common import HOLE_RE
 from ctxgen.modeler import build_topic_map, github_slug
 from ctxgen.source import SourceFile
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        p = root / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text, encoding="utf-8")
-    return root
-
-
-def lines(result) -> list[str]:
-    return [d.format().split("\n")[0] for d in result.diagnostics.sorted()]
+from support import first_lines as lines, write_files as write
 
 
 def shown(body, hole: int) -> str:

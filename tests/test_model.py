@@ -12,18 +12,7 @@ from ctxgen.diagnostics import Diagnostics, Span
 from ctxgen.model import TYPE_INSTANCE, XSD_ANYURI, XSD_DATE, XSD_DATETIME, XSD_DECIMAL, XSD_INTEGER, XSD_STRING
 from ctxgen.modeler import build_topic_map
 from ctxgen.source import SourceFile
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        p = root / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text, encoding="utf-8")
-    return root
-
-
-def lines(result) -> list[str]:
-    return [d.format().split("\n")[0] for d in result.diagnostics.sorted()]
+from support import first_lines as lines, write_files as write
 
 
 ADA = """---

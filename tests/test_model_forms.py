@@ -11,21 +11,10 @@ import pytest
 
 from ctxgen.api import load_map
 from ctxgen.model import XSD_ANYURI, TopicMap
+from support import first_lines as lines, write_files as write
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        p = root / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text, encoding="utf-8")
-    return root
-
-
-def lines(result) -> list[str]:
-    return [d.format().split("\n")[0] for d in result.diagnostics.sorted()]
 
 
 def binaries(tm: TopicMap, atype: str) -> list[tuple]:
