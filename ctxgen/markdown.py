@@ -69,6 +69,8 @@ from .md_common import (
     IMAGE_EXTENSIONS,
     MAX_WIKILINK,
     SIZE_RE,
+    TAG_HOLE_RE,
+    TAG_MARK,
     TAG_RE,
     SCHEME_RE,
     WS_RE,
@@ -79,12 +81,14 @@ from .md_common import (
     parse_wikilink,
     relative_target,
     slugify_heading,
+    tag_hole,
 )
 from .source import Heading, LinkRef, RenderedBody
 
 __all__ = [
     "HOLE", "HOLE_END", "HOLE_RE", "IMAGE_EXTENSIONS", "HEADING_PREFIX", "escape", "slugify_heading",
     "heading_anchor", "strip_leading_h1", "render_body", "shows_as_image", "ref_html", "fill_holes",
+    "fill_tags",
 ]
 
 _MAX_DEPTH = 20  # markdown-it-py's maxNesting as ctxgen always set it: deeper bodies go there
@@ -212,6 +216,7 @@ class _Renderer:
         self.plain_len = 0
         self.pending: list[tuple[int, dict, int]] = []  # (hole, LinkRef fields, offset in plain)
         self.tag_run: list[str] = []
+        self.tag_at: list[int] = []  # where each tag_run piece is in `out` (-1: inside a link)
 
     # -- positions --
 
@@ -259,7 +264,7 @@ class _Renderer:
     # -- containers of inline content --
 
     def begin(self) -> None:
-        self.plain, self.plain_len, self.pending, self.tag_run = [], 0, [], []
+        self.plain, self.plain_len, self.pending, self.tag_run, self.tag_at = [], 0, [], [], []
 
     def end(self) -> str:
         self.flush_tags()
@@ -277,11 +282,33 @@ class _Renderer:
         if self.tag_run:
             text = "".join(self.tag_run) if len(self.tag_run) > 1 else self.tag_run[0]
             if self.tag_words and "#" in text:
+                found = []
                 for m in TAG_RE.finditer(text):
                     tag = m.group(1).rstrip("/-")
                     if tag and not tag.isdigit():
                         self.tags.setdefault(tag, None)
+                        found.append((m.start(), m.start() + 1 + len(tag), tag))
+                if found and not self.in_link:
+                    self.mark_tags(text, found)
             self.tag_run = []
+            self.tag_at = []
+
+    def mark_tags(self, text: str, found: list[tuple[int, int, str]]) -> None:
+        """Rewrite the run's text in `out` with each #tag a tag hole (a link once filled). The run's
+        pieces sit side by side in `out`; the rewritten run takes the first one's place."""
+        at = self.tag_at
+        first = at[0]
+        if first < 0 or at != list(range(first, first + len(at))):
+            return
+        html, done = [], 0
+        for start, end, tag in found:
+            html.append(_esc(text[done:start]) + tag_hole(tag, _esc(text[start:end])))
+            done = end
+        html.append(_esc(text[done:]))
+        out = self.out
+        out[first] = "".join(html)
+        for k in at[1:]:
+            out[k] = ""
 
     def hole(self, fields: dict) -> int:
         n = len(self.links)
@@ -553,6 +580,7 @@ class _Renderer:
         _node, content, special = item
         if special or "[[" in content or "==" in content or "%%" in content or "<!--" in content or content.endswith(("[", "!")):
             return False
+        self.tag_at.append(len(self.out))
         self.out.append(_esc(content))
         self.plain.append(content)
         self.plain_len += len(content)
@@ -582,17 +610,17 @@ class _Renderer:
         if not srcmap or self.bytes[srcmap[0] : srcmap[1]] != content.encode("utf-8"):
             return False
         s0 = srcmap[0]
-        out, plain, tag_run = self.out, self.plain, self.tag_run
+        out, plain = self.out, self.plain
         emitted = 0
         for start, end, meta in links:
             if start > emitted:
                 piece = content[emitted:start]
+                self.tag_at.append(len(out))
                 out.append(_esc(piece))
                 plain.append(piece)
                 self.plain_len += len(piece)
-                tag_run.append(piece)
+                self.tag_run.append(piece)
             self.flush_tags()
-            tag_run = self.tag_run
             prefix = content[:start]
             meta["span"] = self.at(s0 + (len(prefix) if prefix.isascii() else len(prefix.encode("utf-8"))))
             label = display_label(meta)
@@ -602,10 +630,11 @@ class _Renderer:
             emitted = end
         if emitted < len(content):
             piece = content[emitted:]
+            self.tag_at.append(len(out))
             out.append(_esc(piece))
             plain.append(piece)
             self.plain_len += len(piece)
-            tag_run.append(piece)
+            self.tag_run.append(piece)
         return True
 
     def segments(self, segments: list, depth: int) -> None:
@@ -762,22 +791,28 @@ class _Renderer:
         pieces = run.pieces
         if len(pieces) == 1:
             piece = run.text[a:b]
-            out.append(_esc(piece))
-            self.add_plain(piece)
             if pieces[0][3]:
+                out.append(_esc(piece))
+                self.add_plain(piece)
                 self.flush_tags()
             else:
+                self.tag_at.append(len(out))
+                out.append(_esc(piece))
+                self.add_plain(piece)
                 self.tag_run.append(piece)
             return
         for start, end, _node, special, _content in pieces:
             if end <= a or start >= b:
                 continue
             piece = run.text[max(a, start) : min(b, end)]
-            out.append(_esc(piece))
-            self.add_plain(piece)
             if special:
+                out.append(_esc(piece))
+                self.add_plain(piece)
                 self.flush_tags()
             else:
+                self.tag_at.append(len(out))
+                out.append(_esc(piece))
+                self.add_plain(piece)
                 self.tag_run.append(piece)
 
     def wikilink(self, run: _Run, start: int, end: int, embed: bool) -> None:
@@ -845,6 +880,7 @@ class _Renderer:
             out.append(f'<a href="{_esc(url)}" rel="noopener">' + _esc(content) + "</a>")
             self.add_plain(content)
             self.tag_run.append(content)
+            self.tag_at.append(-1)  # an autolink's text: inside its <a>
             self.flush_tags()
         elif name == "html_inline":
             self.flush_tags()
@@ -1099,10 +1135,14 @@ def fill_holes(
     rendered: RenderedBody,
     href_for: Callable[[LinkRef], str | None],
     embed_for: Callable[[LinkRef], str | None] | None = None,
+    tag_href: Callable[[str], str | None] | None = None,
 ) -> str:
-    """The final HTML of a body: every hole replaced by its link, image, or embed."""
+    """The final HTML of a body: every hole replaced by its link, image, or embed, and every
+    inline #tag by a link to `tag_href(tag)` (its bare text where that is None, or not given)."""
     links = rendered.links
-    html = rendered.html
+    html = fill_tags(rendered.html, tag_href)
+    if not links:
+        return html
     split = False
 
     def fill(m: re.Match) -> str:
@@ -1124,6 +1164,20 @@ def fill_holes(
 
     out = HOLE_RE.sub(fill, html)
     return _EMPTY_P_RE.sub("", out) if split else out
+
+
+def fill_tags(html: str, tag_href: Callable[[str], str | None] | None = None) -> str:
+    """`html` with each inline #tag hole a `<a class="ctx-tag">` to its page, or its text."""
+    if TAG_MARK not in html:
+        return html
+
+    def fill(m: re.Match) -> str:
+        href = tag_href(_html.unescape(m.group(1))) if tag_href is not None else None
+        if href is None or not validateLink(href.strip().lower()):
+            return m.group(2)
+        return f'<a href="{escape(href)}" class="ctx-tag">{m.group(2)}</a>'
+
+    return TAG_HOLE_RE.sub(fill, html)
 
 
 _EMPTY_P_RE = re.compile(r"<p(?: [^>]*)?>\s*</p>\n?")

@@ -10,6 +10,10 @@ from urllib.parse import unquote
 HOLE = "\x00{}\x01"
 HOLE_END = "\x00\x02"
 HOLE_RE = re.compile("\x00(\\d+)\x01(.*?)\x00\x02", re.S)
+# an inline #tag: TAG_MARK + tag + "\x01" + its escaped text + HOLE_END; filled per page with a
+# link to the tag's page (or its bare text). Never inside a link hole: link labels keep tags as text.
+TAG_MARK = "\x00@"
+TAG_HOLE_RE = re.compile("\x00@([^\x00\x01]*)\x01(.*?)\x00\x02", re.S)
 
 IMAGE_EXTENSIONS = frozenset({"png", "jpg", "jpeg", "gif", "webp", "svg", "avif", "bmp", "ico"})
 HEADING_PREFIX = "h-"
@@ -24,6 +28,14 @@ CALLOUT_RE = re.compile(r"^\[!([A-Za-z][\w-]*)\]([+-]?)[ \t]*(.*)$")
 WS_RE = re.compile(r"\s+")
 _NON_WORD_RE = re.compile(r"[^\w]+")
 DENDRON_PREFIX = "dendron://"  # Dendron cross-vault links: dendron://<vault>/<note>
+
+
+def tag_open(tag: str) -> str:
+    return TAG_MARK + escape(tag) + "\x01"
+
+
+def tag_hole(tag: str, inner_html: str) -> str:
+    return tag_open(tag) + inner_html + HOLE_END
 
 
 def escape(text: str) -> str:

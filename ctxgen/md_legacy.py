@@ -39,6 +39,7 @@ from .md_common import (
     parse_wikilink,
     relative_target,
     slugify_heading,
+    tag_open,
 )
 from .source import Heading, LinkRef, RenderedBody
 
@@ -281,6 +282,21 @@ def _plain(children: list[Token], start: int = 0, stop: int | None = None) -> st
     return "".join(out)
 
 
+def _tag_tokens(text: str, found: list[tuple[int, int, str]]) -> list[Token]:
+    """A run of text with each found #tag (start, end, tag) inside a tag hole."""
+    out: list[Token] = []
+    done = 0
+    for start, end, tag in found:
+        if start > done:
+            out.append(Token("text", "", 0, content=text[done:start]))
+        out += [Token("html_inline", "", 0, content=tag_open(tag)), Token("text", "", 0, content=text[start:end]),
+                Token("html_inline", "", 0, content=HOLE_END)]
+        done = end
+    if done < len(text):
+        out.append(Token("text", "", 0, content=text[done:]))
+    return out
+
+
 def _collect(state: StateCore) -> None:
     """After inline parsing: heading ids, plain text, link contexts, tags, lone embeds."""
     env = state.env
@@ -341,18 +357,31 @@ def _collect(state: StateCore) -> None:
             prev.attrSet("id", anchor)
             headings.append(Heading(level, text, anchor))
             continue
-        # tags, from text runs only (not code spans, not headings, not link targets)
+        # tags, from text runs only (not code spans, not headings, not link targets); outside link
+        # labels each becomes a tag hole (ctxgen.markdown.fill_tags makes it a link)
         run: list[str] = []
-        for child in children + [None]:
+        in_link = 0
+        marked: list[tuple[int, int, list[Token]]] = []
+        for j, child in enumerate(children + [None]):
             if child is not None and child.type == "text":
                 run.append(child.content)
                 continue
             if run:
-                for m in TAG_RE.finditer("".join(run)):
+                text = "".join(run)
+                found = []
+                for m in TAG_RE.finditer(text):
                     tag = m.group(1).rstrip("/-")
                     if tag and not tag.isdigit():
                         tags.setdefault(tag, None)
+                        found.append((m.start(), m.start() + 1 + len(tag), tag))
+                if found and not in_link:
+                    marked.append((j - len(run), j, _tag_tokens(text, found)))
                 run = []
+            if child is not None:
+                in_link += child.type == "link_open"
+                in_link -= child.type == "link_close"
+        for start, stop, new in reversed(marked):
+            children[start:stop] = new
         # a paragraph that is a lone embed renders without <p>, so the embed's <div> is valid HTML
         if (
             len(children) == 1

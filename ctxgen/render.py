@@ -20,7 +20,7 @@ import time
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Callable, Iterable
 from urllib.parse import quote, urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
@@ -30,6 +30,7 @@ from markupsafe import Markup, escape
 
 from .config import Config
 from .diagnostics import Diagnostic, Diagnostics, Severity, Span
+from .markdown import fill_holes, fill_tags
 from .model import XSD_ANYURI, Association, Body, LinkTarget, Topic, TopicMap
 from .site_embeds import embed_part, missing_embeds, part_of, prefix_ids
 from .site_index import SiteIndex
@@ -432,8 +433,14 @@ class SiteRenderer:
             rendered = body.rendered
         if id_prefix:
             rendered = dataclasses.replace(rendered, html=prefix_ids(rendered.html, id_prefix))
+        tag_paths = self._tag_paths
+
+        def tag_href(tag: str) -> str | None:  # an inline #tag links to its tag's page
+            path = tag_paths.get(tag)
+            return href(page, path) if path is not None else None
+
         if not rendered.links:
-            return Markup(rendered.html)
+            return Markup(fill_tags(rendered.html, tag_href))
 
         def target_of(link: LinkRef) -> LinkTarget | None:
             t = body.targets.get(link.hole)
@@ -496,7 +503,7 @@ class SiteRenderer:
                 '<div class="ctx-embed-body">{}</div></figure>'
             ).format(here, title, inner))
 
-        return Markup(fill_holes(rendered, href_for, embed_for))
+        return Markup(fill_holes(rendered, href_for, embed_for, tag_href))
 
     # --- page contexts ---------------------------------------------------------------------
     def _common(self, path: str, kind: str, title: str, has_graph: bool = False, root: str | None = None) -> dict:
@@ -893,13 +900,3 @@ def _run_task(kind: str, chunk: list[str], out_dir: str) -> tuple[int, int, list
     assert _WORKER is not None
     return _WORKER._run_task(kind, chunk, Path(out_dir))
 
-
-# --- filling link holes ---------------------------------------------------------------------
-def _fallback_fill_holes(rendered: Any, href_for: Callable, embed_for: Callable) -> str:
-    return rendered.html
-
-
-try:
-    from .markdown import fill_holes  # type: ignore[attr-defined]
-except ImportError:  # the Markdown stage not there yet
-    fill_holes = _fallback_fill_holes

@@ -6,7 +6,7 @@ import pytest
 
 import ctxgen.md_legacy as md_legacy
 from ctxgen.diagnostics import Span
-from ctxgen.markdown import render_body
+from ctxgen.markdown import fill_holes, fill_tags, render_body
 
 SPAN = Span("notes/a.md", 1)
 
@@ -59,3 +59,42 @@ def test_html_comments_stay_in_code_and_unclosed_ones_stay_text():
 def test_with_raw_html_on_comments_pass_through_as_html():
     body = both("a <!-- c --> b\n\n<!--\nblock\n-->\n", allow_html=True)
     assert body.html == "<p>a <!-- c --> b</p>\n<!--\nblock\n-->\n"
+
+
+# --- inline #tags ------------------------------------------------------------------------------
+
+
+def tag_links(md: str) -> str:
+    return fill_holes(both(md), lambda r: "../" + r.target + "/", None, lambda t: f"../tags/{t}.html")
+
+
+@pytest.mark.parametrize(
+    "md, html",
+    [
+        ("a #tag b #two-/ and #x_y", '<p>a <a href="../tags/tag.html" class="ctx-tag">#tag</a> b '
+         '<a href="../tags/two.html" class="ctx-tag">#two</a>-/ and <a href="../tags/x_y.html" class="ctx-tag">#x_y</a></p>\n'),
+        ("- item #li *em #in*", '<ul>\n<li>item <a href="../tags/li.html" class="ctx-tag">#li</a> '
+         '<em>em <a href="../tags/in.html" class="ctx-tag">#in</a></em></li>\n</ul>\n'),
+        ("(#paren) #a&b #1", '<p>(<a href="../tags/paren.html" class="ctx-tag">#paren</a>) '
+         '<a href="../tags/a.html" class="ctx-tag">#a</a>&amp;b #1</p>\n'),
+        # not in code, headings, link labels or URLs; an escaped \\# is no tag
+        ("# H #notag\n\n`#code` [x #label](y.md) <https://e.com/#frag> \\#esc",
+         '<h1 id="h-h-notag">H #notag</h1>\n<p><code>#code</code> <a href="../y.md/" class="wikilink">x #label</a> '
+         '<a href="https://e.com/#frag" rel="noopener">https://e.com/#frag</a> #esc</p>\n'),
+        ("[[w|see #w]] and [#x](https://e.com)", '<p><a href="../w/" class="wikilink">see #w</a> and '
+         '<a href="https://e.com" rel="noopener">#x</a></p>\n'),
+        ("> [!note] #title\n> #body", '<aside class="callout callout-note">\n<p class="callout-title">'
+         '<a href="../tags/title.html" class="ctx-tag">#title</a></p>\n<p><a href="../tags/body.html" class="ctx-tag">#body</a></p>\n</aside>\n'),
+    ],
+)
+def test_inline_tags_link_to_their_tag_page(md, html):
+    assert tag_links(md) == html
+
+
+def test_inline_tags_without_a_page_stay_text():
+    body = both("a #known and #unknown [[x]]")
+    assert body.tags == ("known", "unknown")
+    out = fill_holes(body, lambda r: None, None, lambda t: "k.html" if t == "known" else None)
+    assert out.startswith('<p>a <a href="k.html" class="ctx-tag">#known</a> and #unknown <span')
+    bare = fill_tags(body.html)  # no tag pages at all
+    assert "\x00@" not in bare and bare.startswith("<p>a #known and #unknown \x000\x01x\x00\x02")

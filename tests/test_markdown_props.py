@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from ctxgen.diagnostics import Span
 from ctxgen.markdown import HOLE_RE, fill_holes, render_body
+from ctxgen.md_common import TAG_HOLE_RE
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 CORPORA = SHARED / "corpora"
@@ -39,7 +40,9 @@ def test_never_raises_and_holes_match_links(md, line, allow_html):
     holes = [int(m.group(1)) for m in HOLE_RE.finditer(body.html)]
     assert holes == list(range(len(body.links)))
     assert [r.hole for r in body.links] == holes
-    assert body.html.count("\x00") == 2 * len(holes)  # nothing else looks like a hole
+    tag_holes = TAG_HOLE_RE.findall(body.html)
+    assert {tag for tag, _text in tag_holes} <= set(body.tags)
+    assert body.html.count("\x00") == 2 * len(holes) + 2 * len(tag_holes)  # nothing else looks like a hole
     lines = md.split("\n")
     for ref in body.links:
         assert line <= ref.span.line < line + len(lines)

@@ -350,3 +350,13 @@ def test_mention_quotes_are_capped_per_source_and_in_sources(tmp_path, monkeypat
     assert [q for q in re.findall(r'<blockquote class="ctx-context">([^<]*)<', section) if q.startswith("Quote")] == [
         "Quote 0 of a.", "Quote 1 of a.", "Quote 2 of a."]
     assert '<p class="ctx-muted">… and 3 more (see the <a href="../graph.html">graph</a>).</p>' in section
+
+
+# --- inline #tags ----------------------------------------------------------------------------------
+def test_inline_tags_link_to_their_tag_page(tmp_path) -> None:
+    r = build(tmp_path, {"a.md": A, "b.md": "---\ntitle: B\n---\nSee #maths and `#code`.\n",
+                         "c.md": "---\ntitle: C\n---\nAbout #maths/logic, with [[a]].\n\n## Heading #nope\n"})
+    b, c = body_of(page(r, "b")), body_of(page(r, "c"))
+    assert '<p>See <a href="../tags/maths.html" class="ctx-tag">#maths</a> and <code>#code</code>.</p>' in b
+    assert '<a href="../tags/maths/logic.html" class="ctx-tag">#maths/logic</a>, with <a href="../a/" class="wikilink">a</a>' in c
+    assert "Heading #nope" in c and "\x00" not in b + c
