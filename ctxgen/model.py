@@ -192,6 +192,9 @@ class TopicMap:
     base_locator: str = ""
     mentions: list[Mention] = field(default_factory=list)  # ctxgen
     merged_ids: dict[str, str] = field(default_factory=dict)  # id that merged away -> surviving id
+    # ctxgen: ids that references gave files which failed to load (their error is reported; validate
+    # does not also call them unknown)
+    failed_ids: set[str] = field(default_factory=set)
 
     # --- lookups -------------------------------------------------------------------
     def get(self, topic_id: str) -> Topic | None:

@@ -52,7 +52,7 @@ class BodyLinker:
             if r.asset:
                 body.targets[link.hole] = LinkTarget(None, r.asset, None)
             elif r.failed:
-                self.diags.note("link-target-failed", f"link target {r.failed} failed to load (see above)", link.span)
+                self.diags.note("link-target-failed", f"link target {r.failed} failed to load ({self.load_error_at(r.failed)})", link.span)
                 body.targets[link.hole] = LinkTarget()
             elif r.topic:
                 target = self.tm.get(r.topic)

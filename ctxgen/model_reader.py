@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import AbstractSet as Set, Any, Iterator
 
-from .diagnostics import Diagnostics, Span
+from .diagnostics import Diagnostics, Severity, Span
 from .ids import slugify_path
 from .links import Resolution, Resolver
 from .model import DATATYPES, STANDARD_TOPICS, XSD_DATE, XSD_DATETIME
@@ -53,6 +53,7 @@ class FrontMatterReader:
     resolver: Resolver | None  # set once every topic is declared (pass 2)
     _slugs: dict[str, str]  # reference -> implicit topic id
     sources_by_path: dict  # map-relative path -> its SourceFile
+    failed_ids: set[str]  # ids references gave files that failed to load
 
     def text(self, v: Any, where: str, span: Span) -> str | None:
         """A front matter value that must be text; YAML 1.1 surprises are coerced with a warning."""
@@ -103,12 +104,21 @@ class FrontMatterReader:
             if r.ambiguous:
                 warn_ambiguous(self.diags, s, r, span)
             return r.topic
-        if r.failed:
-            self.diags.note("link-target-failed", f"{where}: '{s}' is {r.failed}, which failed to load (see above)", span)
         slug = self._slugs.get(s)
         if slug is None:  # types and roles without a file are named over and over
             slug = self._slugs[s] = slugify_path(s)
+        if r.failed:
+            self.diags.note("link-target-failed", f"{where}: '{s}' is {r.failed}, which failed to load ({self.load_error_at(r.failed)})", span)
+            self.failed_ids.add(slug)
         return slug
+
+    def load_error_at(self, path: str) -> str:
+        """Where the error that kept `path` out of the map is, for a note about a reference to it."""
+        src = self.sources_by_path.get(path)
+        for d in (src.diagnostics if src is not None else ()):
+            if d.severity is Severity.ERROR and d.span is not None:
+                return f"the error is at {d.span}"
+        return f"the error is in {path}"
 
     def scope(self, v: Any, where: str, span: Span, from_path: str) -> tuple[frozenset[str], dict[str, Span] | None]:
         """A scope's topic ids, and where each is named (for diagnostics that concern one of them)."""

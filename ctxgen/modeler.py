@@ -101,6 +101,7 @@ class _Modeler(NameReader, OccurrenceReader, AssociationReader, DraftHandling, B
     _tags: dict[str, str] | None = None  # fold(tag or tag prefix) -> the tag as written
     _slugs: dict[str, str] = field(default_factory=dict)  # reference -> implicit topic id
     sources_by_path: dict[str, SourceFile] = field(default_factory=dict)
+    failed_ids: set[str] = field(default_factory=set)
     _github_slugs: dict[str, dict[str, str]] = field(default_factory=dict)  # topic id -> GitHub slug -> anchor
 
     # --- the whole stage ------------------------------------------------------------------
@@ -135,6 +136,7 @@ class _Modeler(NameReader, OccurrenceReader, AssociationReader, DraftHandling, B
                     self.link_body(o.note, t.id, t.draft)
         self.ensure_referenced()
         self.merge()
+        self.tm.failed_ids = self.failed_ids
         return self.tm
 
     def map_properties(self) -> None:

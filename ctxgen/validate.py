@@ -74,8 +74,9 @@ class _References:
         self._choices: list[str] | None = None
 
     def ok(self, topic_id: str) -> bool:
+        """Known, or the id of a file that failed to load (its error, and a note, are reported)."""
         t = self.tm.get(topic_id)
-        return t is not None and (not t.implicit or topic_id in self.known)
+        return t is not None and (not t.implicit or topic_id in self.known or topic_id in self.tm.failed_ids)
 
     def suggest(self, topic_id: str) -> str | None:
         if self.budget <= 0:
