@@ -50,15 +50,45 @@ class DraftHandling(FrontMatterReader):
         if self.drafts or not gone:
             return
         kept = []
+        dropped: set[str] = set()  # what the left-out associations named
         for a in self.tm.associations:
             players = [r.player for r in a.roles if r.player in gone]
             if players or a.reifier in gone:
                 if players:
                     self.diags.warning("link-to-draft", f"an association with the draft '{players[0]}' is left out with it",
                                        a.span, "it is published when built with --drafts")
+                dropped.add(a.type)
+                dropped.update(a.scope)
+                for r in a.roles:
+                    dropped.update((r.type, r.player))
                 continue
             kept.append(a)
         self.tm.associations = kept
         for tid in gone:
             if tid in self.tm.topics:
                 del self.tm.topics[tid]
+        self.drop_unused_implicit(dropped - gone)
+
+    def drop_unused_implicit(self, candidates: set[str]) -> None:
+        """Implicit topics (a type, a role type, a player without a file) that only left-out
+        statements named are not published: nothing in the map mentions them any more."""
+        tm = self.tm
+        candidates = {tid for tid in candidates
+                      if (t := tm.topics.get(tid)) is not None and t.implicit and not t.names and not t.occurrences}
+        if not candidates:
+            return
+        used: set[str] = set()
+        for a in tm.associations:
+            used.add(a.type)
+            used.update(a.scope)
+            for r in a.roles:
+                used.update((r.type, r.player))
+        for t in tm.topics.values():
+            for n in t.names:
+                used.add(n.type)
+                used.update(n.scope)
+            for o in t.occurrences:
+                used.add(o.type)
+                used.update(o.scope)
+        for tid in candidates - used:
+            del tm.topics[tid]
