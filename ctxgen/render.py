@@ -15,6 +15,7 @@ import dataclasses
 import gc
 import multiprocessing
 import os
+import re
 import shutil
 import time
 import unicodedata
@@ -89,7 +90,10 @@ EMBED_DEPTH = 3  # ![[a]] inside ![[b]] inside ![[c]]: deeper embeds become link
 PARALLEL_MIN_PAGES = 400  # below this, forking costs more than it saves
 MOST_CONNECTED = 12
 RECENT = 10
-DATE_OCCURRENCE_TYPES = ("updated", "modified", "lastmod", "date", "created", "published")
+# the occurrence types that say when a topic last changed (front matter updated/modified/lastmod/
+# last_modified become `updated`; the others, from an importer or `occurrences:`, count as well)
+CHANGE_OCCURRENCE_TYPES = frozenset({"updated", "modified", "lastmod", "last_modified"})
+_ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d")
 GLOBAL_GRAPH_JSON = getattr(_graphdata, "GLOBAL_GRAPH_PATH", "graph/all.json")
 SEARCH_JSON = getattr(_searchindex, "SEARCH_INDEX_PATH", "search-index.json")
 LEGEND_PATH = getattr(_graphdata, "LEGEND_PATH", "graph/legend.json")
@@ -614,21 +618,18 @@ class SiteRenderer:
         return ctx
 
     def _recent(self, path: str) -> list[dict]:
-        """Recently changed topics: by a date occurrence when the map has them, else by file mtime."""
-        dated: list[tuple[str, str]] = []
+        """The RECENT topics changed last, as docs/authoring.md says: a topic changed on its latest
+        `updated` (`modified`, `lastmod`) occurrence, else when its file was last modified.
+        Publication and creation dates (`published`, `date`, `created`) are not changes."""
+        changed: list[tuple[str, str]] = []  # (ISO date or date-time, topic id)
         for tid, t in self.index.topics.items():
-            for o in t.occurrences:
-                if o.type in DATE_OCCURRENCE_TYPES and o.value[:4].isdigit():
-                    dated.append((o.value[:10], tid))
-                    break
-        if dated:
-            dated.sort(key=lambda d: (d[0], d[1]), reverse=True)
-            return [NS(link=self.link(path, tid), date=date) for date, tid in dated[:RECENT]]
-        stamped = [(self._mtimes[t.source], tid) for tid, t in self.index.topics.items()
-                   if t.source and self._mtimes.get(t.source)]
-        stamped.sort(key=lambda d: (-d[0], d[1]))
-        return [NS(link=self.link(path, tid), date=time.strftime("%Y-%m-%d", time.gmtime(ts)))
-                for ts, tid in stamped[:RECENT]]
+            stamps = [o.value for o in t.occurrences if o.type in CHANGE_OCCURRENCE_TYPES and _ISO_DATE.match(o.value)]
+            if stamps:
+                changed.append((max(stamps), tid))
+            elif t.source and self._mtimes.get(t.source):
+                changed.append((time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(self._mtimes[t.source])), tid))
+        changed.sort(key=lambda c: (c[0], c[1]), reverse=True)
+        return [NS(link=self.link(path, tid), date=stamp[:10]) for stamp, tid in changed[:RECENT]]
 
     def _tag_topics(self, group: list[str]) -> list[str]:
         return list(dict.fromkeys(tid for tag in group for tid in self.index.tags[tag]))

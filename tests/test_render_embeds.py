@@ -360,3 +360,32 @@ def test_inline_tags_link_to_their_tag_page(tmp_path) -> None:
     assert '<p>See <a href="../tags/maths.html" class="ctx-tag">#maths</a> and <code>#code</code>.</p>' in b
     assert '<a href="../tags/maths/logic.html" class="ctx-tag">#maths/logic</a>, with <a href="../a/" class="wikilink">a</a>' in c
     assert "Heading #nope" in c and "\x00" not in b + c
+
+
+# --- the home page -------------------------------------------------------------------------------
+def test_recently_changed_uses_change_dates_else_the_file_time(tmp_path) -> None:
+    import datetime
+    import os
+
+    files = {
+        "a.md": "---\ntitle: A\nupdated: 2024-05-01\n---\n",
+        "b.md": "---\ntitle: B\ndate: 2030-01-01\ncreated: 2029-01-01\n---\n",  # publication dates: no change
+        "c.md": "---\ntitle: C\nlastmod: 2024-06-01\n---\n",
+        "d.md": "---\ntitle: D\n---\n",
+    }
+    root = tmp_path / "map"
+    root.mkdir()
+    (root / "ctxgen.yaml").write_text("title: T\n")
+    for name, text in files.items():
+        (root / name).write_text(text)
+    for name, day in (("a.md", "2019-01-01"), ("b.md", "2023-01-01"), ("c.md", "2019-01-01"), ("d.md", "2021-01-01")):
+        ts = datetime.datetime.fromisoformat(day + "T12:00:00+00:00").timestamp()
+        os.utime(root / name, (ts, ts))
+    result = load_map(root)
+    r = SiteRenderer(result.topic_map, result.config,
+                     RenderOptions(map_dir=root, assets=result.assets, sources=list(result.sources)))
+    html = r.render("index.html").decode()
+    recent = html[html.index('id="ctx-home-recent"'):]
+    recent = recent[: recent.index("</section>")]
+    assert re.findall(r'>([A-D])</a> <time class="ctx-muted" datetime="([\d-]+)">', recent) == [
+        ("C", "2024-06-01"), ("A", "2024-05-01"), ("B", "2023-01-01"), ("D", "2021-01-01")]
