@@ -389,3 +389,17 @@ def test_recently_changed_uses_change_dates_else_the_file_time(tmp_path) -> None
     recent = recent[: recent.index("</section>")]
     assert re.findall(r'>([A-D])</a> <time class="ctx-muted" datetime="([\d-]+)">', recent) == [
         ("C", "2024-06-01"), ("A", "2024-05-01"), ("B", "2023-01-01"), ("D", "2021-01-01")]
+
+
+def test_home_shows_the_title_once_and_leaves_itself_out_of_most_connected(tmp_path) -> None:
+    files = {"index.md": "---\ntitle: Pioneers\n---\n# Pioneers\n\nSee [[a]] and [[b]].\n",
+             "b.md": "---\ntitle: B\n---\nBack [[index]] and [[a]].\n", "a.md": A}
+    html = build(tmp_path, files, "title: Pioneers\n").render("index.html").decode()
+    assert html.count(">Pioneers</h1>") == 1
+    connected = html[html.index('id="ctx-home-connected"'):]
+    connected = connected[: connected.index("</section>")]
+    assert re.findall(r'class="ctx-topic" href="([^"]*)"', connected) == ["b/", "a/"]  # no index/
+    # a body H1 that differs from the site title stays
+    (tmp_path / "o").mkdir()
+    other = build(tmp_path / "o", {"index.md": "---\ntitle: X\n---\n# Welcome\n\nText.\n"}, "title: Pioneers\n")
+    assert '<h1 id="h-welcome">Welcome</h1>' in other.render("index.html").decode()
