@@ -211,6 +211,8 @@ class _Renderer:
         self._line_starts: list[int] | None = None
         self._last_at = (0, 0)  # (byte offset, line index) of the last position asked for
         self._cursor: dict[int, int] = {}
+        self._verbatim: dict[int, bool] = {}  # node start -> its content is its source
+        self._line = (0, -1)  # (start, end) of the source line check_unclosed looked at last
         # the inline container being rendered (a paragraph, heading, cell): its plain text
         self.plain: list[str] = []
         self.plain_len = 0
@@ -251,10 +253,15 @@ class _Renderer:
         if not srcmap:
             return -1, False
         s0, s1 = srcmap
-        raw = self.bytes[s0:s1]
-        if not special and raw == content.encode("utf-8"):
+        verbatim = self._verbatim.get(s0)
+        if verbatim is None:  # once per node: a line of 50,000 '[[' asks for each of them
+            verbatim = self._verbatim[s0] = not special and self.bytes[s0:s1] == content.encode("utf-8")
+        if verbatim:
+            if self.ascii:
+                return s0 + i - start, stop is not None and stop <= end
             prefix = content[: i - start]
             return s0 + (len(prefix) if prefix.isascii() else len(prefix.encode("utf-8"))), stop is not None and stop <= end
+        raw = self.bytes[s0:s1]
         found = raw.find(marker, self._cursor.get(s0, 0))  # raw differs (a table's \|): search
         if found < 0:
             return -1, False
@@ -779,9 +786,14 @@ class _Renderer:
         if pos < 0:
             return
         b = self.bytes
-        line_end = b.find(b"\n", pos)
-        close = b.find(b"]]", pos + 2, line_end if line_end >= 0 else len(b))
-        if close >= 0 and b"[[" not in b[pos + 2 : close]:
+        line_start, line_end = self._line
+        if not line_start <= pos < line_end:
+            line_end = b.find(b"\n", pos)
+            line_end = len(b) if line_end < 0 else line_end
+            self._line = (b.rfind(b"\n", 0, pos) + 1, line_end)
+        # a ']]' before the next '[[' (both searches stop there: linear over a line of '[[[[…')
+        after = b.find(b"[[", pos + 2, line_end)
+        if b.find(b"]]", pos + 2, after if after >= 0 else line_end) >= 0:
             raise _Fallback("wikilink across nodes")
 
     def text(self, run: _Run, a: int, b: int) -> None:
