@@ -136,6 +136,7 @@ class _Modeler(NameReader, OccurrenceReader, AssociationReader, DraftHandling, B
                     self.link_body(o.note, t.id, t.draft)
         self.ensure_referenced()
         self.merge()
+        self.readings_from_names()
         self.tm.failed_ids = self.failed_ids
         return self.tm
 

@@ -7,6 +7,7 @@ apart from did-you-mean suggestions, which are bounded.
 from __future__ import annotations
 
 import difflib
+import functools
 from dataclasses import dataclass, field
 
 from .config import Config
@@ -73,6 +74,16 @@ class _References:
         self.budget = _SUGGESTIONS
         self._choices: list[str] | None = None
 
+    @functools.cached_property
+    def statement_types(self) -> set[str]:
+        """Association and role types in use: a scope naming one (a name of `born-in` scoped by
+        the role `place`, its reading from there) is meant, even without a file."""
+        out: set[str] = set()
+        for a in self.tm.associations:
+            out.add(a.type)
+            out.update(r.type for r in a.roles)
+        return out
+
     def ok(self, topic_id: str) -> bool:
         """Known, or the id of a file that failed to load (its error, and a note, are reported)."""
         t = self.tm.get(topic_id)
@@ -99,7 +110,7 @@ class _References:
         """Each scope topic of `construct` must be known; a finding points at where it is named."""
         at = construct.scope_spans or {}
         for s in sorted(construct.scope):
-            if not self.ok(s):
+            if not self.ok(s) and s not in self.statement_types:
                 self.unknown("unknown-scope", "scope", s, at.get(s, span))
 
     def check(self) -> None:

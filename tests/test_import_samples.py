@@ -86,3 +86,6 @@ def check_opera_site(result, site: Path) -> None:
     page = _text((site / "puccini" / "index.html").read_text(encoding="utf-8"))
     for text in ("Puccini, Giacomo", "Composer", "Tosca", "Lucca"):
         assert text in page
+    # [born-in = "Born in" = "Birthplace of" / place]: the role-scoped name is the place's reading
+    assert "Relations Born in Lucca" in page
+    assert "Relations Birthplace of Catalani, Alfredo Puccini, Giacomo" in _text((site / "lucca" / "index.html").read_text(encoding="utf-8"))
