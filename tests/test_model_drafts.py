@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ctxgen.api import load_map
 
-from test_model import write
+from support import write_files as write
 
 FILES = {
     "a.md": "---\nassociations:\n  translated: {roles: {translator: a, work: d}}\n  knows: b\n---\n# A\n",

@@ -6,7 +6,7 @@ from pathlib import Path
 from ctxgen.api import load_map
 from ctxgen.model import XSD_ANYURI, XSD_DATE, XSD_DECIMAL, XSD_INTEGER, XSD_STRING
 
-from test_model import lines, write
+from support import first_lines as lines, write_files as write
 
 
 def occs(tm, tid):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ctxgen.api import load_map
 
-from test_model import write
+from support import write_files as write
 
 
 def test_role_scoped_names_read_from_that_role(tmp_path):

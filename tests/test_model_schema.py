@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ctxgen.api import load_map
 
-from test_model import lines, write
+from support import first_lines as lines, write_files as write
 
 SCHEMA = """schema:
   topic_types:
