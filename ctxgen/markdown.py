@@ -742,6 +742,11 @@ class _Renderer:
                     self.mark([(run, p + 2, close)], depth)
                 emitted = p = close + len(closer)
                 continue
+            if marker == "<!--":  # closed past a code span, emphasis, a link…: which one wins is
+                if "-->" in self.src:  # markdown-it-py's inline order, so ask it
+                    raise _Fallback("comment across nodes")
+                p += 1
+                continue
             later = self.find_later(segments, i, closer)
             if later is None or (marker == "==" and p + 2 < hi and text[p + 2].isspace()):
                 p += 1

@@ -140,6 +140,8 @@ def _html_comment_rule(state: StateInline, silent: bool) -> bool:
     end = src.find("-->", pos + 4, state.posMax)
     if end < 0:
         return False
+    if not silent:  # an empty token ends the text before, whose spaces then stay before a line
+        state.push("text", "", 0)  # break (as the fast path keeps them)
     state.pos = end + 3
     return True
 
