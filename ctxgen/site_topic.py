@@ -108,7 +108,9 @@ class TopicView:
         t = renderer.index.topics[tid]
         self._r, self._t, self._path, self._root = renderer, t, path, root
         self._link = renderer.link_table(root)
-        self.id, self.name, self.draft, self.implicit = tid, t.name, t.draft, t.implicit
+        self.id, self.draft, self.implicit = tid, t.draft, t.implicit
+        # a topic only named in front matter (a role or occurrence type) reads as the schema's label
+        self.name = t.name if t.names else renderer.label(tid)
         self.source = t.source or ""
 
     def _links(self, ids, sort: bool = True) -> list:

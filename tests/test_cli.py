@@ -343,3 +343,11 @@ def test_import_says_what_it_made_and_what_to_do_next(tmp_path: Path):
     assert made and proc.stderr.strip().splitlines()[-1] == (
         f"ctxgen: imported {source} into {tmp_path / 'imported'} ({len(made)} Markdown files). "
         f"Next: ctxgen serve {tmp_path / 'imported'}")
+
+
+def test_a_role_type_page_reads_as_the_schema_label(new_map: Path):
+    assert "author:" in (new_map / "ctxgen.yaml").read_text() and not list(new_map.rglob("author.md"))
+    assert run_ctxgen("build", new_map).returncode == 0
+    page = (new_map / "_site/author/index.html").read_text()
+    assert re.search(r"<h1[^>]*>\s*Author\s*</h1>", page), page[:2000]
+    assert "<title>Author · " in page
