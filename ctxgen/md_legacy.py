@@ -120,30 +120,26 @@ def _wikilink_rule(state: StateInline, silent: bool) -> bool:
     return True
 
 
-def _comment_rule(state: StateInline, silent: bool) -> bool:
-    """%%an Obsidian comment%% inside a paragraph: dropped."""
-    src, pos = state.src, state.pos
-    if not src.startswith("%%", pos):
-        return False
-    end = src.find("%%", pos + 2, state.posMax)
-    if end < 0:
-        return False
-    state.pos = end + 2
-    return True
+def _skip_rule(opener: str, closer: str, what: str):
+    """An inline rule that drops `opener … closer` inside a paragraph."""
+
+    def rule(state: StateInline, silent: bool) -> bool:
+        src, pos = state.src, state.pos
+        if not src.startswith(opener, pos):
+            return False
+        end = src.find(closer, pos + len(opener), state.posMax)
+        if end < 0:
+            return False
+        state.pos = end + len(closer)
+        return True
+
+    rule.__doc__ = f"{what} inside a paragraph: dropped."
+    return rule
 
 
-def _html_comment_rule(state: StateInline, silent: bool) -> bool:
-    """<!-- an HTML comment --> inside a paragraph, with raw HTML off: dropped, as Obsidian shows it."""
-    src, pos = state.src, state.pos
-    if not src.startswith("<!--", pos):
-        return False
-    end = src.find("-->", pos + 4, state.posMax)
-    if end < 0:
-        return False
-    if not silent:  # an empty token ends the text before, whose spaces then stay before a line
-        state.push("text", "", 0)  # break (as the fast path keeps them)
-    state.pos = end + 3
-    return True
+_comment_rule = _skip_rule("%%", "%%", "%%an Obsidian comment%%")
+# with raw HTML off, as Obsidian shows it
+_html_comment_rule = _skip_rule("<!--", "-->", "<!-- an HTML comment -->")
 
 
 def _highlight_rule(state: StateInline, silent: bool) -> bool:
