@@ -120,8 +120,10 @@ def _wikilink_rule(state: StateInline, silent: bool) -> bool:
     return True
 
 
-def _skip_rule(opener: str, closer: str, what: str):
-    """An inline rule that drops `opener … closer` inside a paragraph."""
+def _skip_rule(opener: str, closer: str, what: str, keep_spaces_before: bool = False):
+    """An inline rule that drops `opener … closer` inside a paragraph. `keep_spaces_before`: an
+    empty token ends the text before, whose spaces then stay before a line break (as the fast
+    path keeps them after an HTML comment)."""
 
     def rule(state: StateInline, silent: bool) -> bool:
         src, pos = state.src, state.pos
@@ -130,6 +132,8 @@ def _skip_rule(opener: str, closer: str, what: str):
         end = src.find(closer, pos + len(opener), state.posMax)
         if end < 0:
             return False
+        if keep_spaces_before and not silent:
+            state.push("text", "", 0)
         state.pos = end + len(closer)
         return True
 
@@ -139,7 +143,7 @@ def _skip_rule(opener: str, closer: str, what: str):
 
 _comment_rule = _skip_rule("%%", "%%", "%%an Obsidian comment%%")
 # with raw HTML off, as Obsidian shows it
-_html_comment_rule = _skip_rule("<!--", "-->", "<!-- an HTML comment -->")
+_html_comment_rule = _skip_rule("<!--", "-->", "<!-- an HTML comment -->", keep_spaces_before=True)
 
 
 def _highlight_rule(state: StateInline, silent: bool) -> bool:
