@@ -15,6 +15,7 @@ import json
 import os
 import pickle
 import shutil
+import stat
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -150,7 +151,8 @@ def _build(opts: BuildOptions) -> BuildResult:
 
     found = discover(map_dir, config, out_dir, diags)
     cache = _Cache(cache_dir_for(map_dir, out_dir)) if opts.use_cache else None
-    fingerprint = _fingerprint(map_dir, config, found, opts)
+    stamps = _source_stamps(map_dir, found)  # once: the fingerprint and the parse cache both use them
+    fingerprint = _fingerprint(map_dir, config, found, opts, stamps)
 
     if opts.write and cache and not diags.has_errors() and cache.is_current(fingerprint, out_dir):
         diags.extend(cache.last_diagnostics())
@@ -158,7 +160,7 @@ def _build(opts: BuildOptions) -> BuildResult:
         stats.unchanged, stats.pages, stats.stages = True, 0, []
         return _finish(diags, stats, t0, config=config)
 
-    sources = _read_sources(map_dir, found, config, jobs, cache, stats)
+    sources = _read_sources(map_dir, found, config, jobs, cache, stats, stamps)
     for sf in sources:
         diags.extend(sf.diagnostics)
     watch.lap("load")
@@ -235,14 +237,16 @@ def _normalise_base_url(url: str, diags: Diagnostics) -> str:
     return url if not url or url.endswith("/") else url + "/"
 
 
-def _read_sources(map_dir: Path, found, config: Config, jobs: int, cache: "_Cache | None", stats: BuildStats) -> list[SourceFile]:
+def _read_sources(map_dir: Path, found, config: Config, jobs: int, cache: "_Cache | None", stats: BuildStats,
+                  stamps: dict[str, tuple[int, ...]] | None = None) -> list[SourceFile]:
     """Every source, parsed or from the cache. The cache is kept in buckets of files (by a hash of
     the path), so an edit rewrites one bucket, and a cold build stores the pickles the worker
     processes sent back as they are."""
     from .load import read_batches_pickled
 
     rels = found.sources
-    stamps = {rel: _stamp(map_dir / found.disk_path(rel)) for rel in rels}
+    if stamps is None:
+        stamps = _source_stamps(map_dir, found)
     buckets = _buckets(rels)
     out: dict[str, SourceFile] = {}
     stale: list[tuple[int, list[str], list[str], bool]] = []  # bucket, its files, files to parse, any hit
@@ -292,33 +296,39 @@ def _code_version() -> str:
     """ctxgen's version plus the stat of its own modules: a cache written by other code is stale."""
     h = hashlib.sha256(__version__.encode())
     for p in sorted(PACKAGE_DIR.rglob("*.py")):
-        h.update(f"{p}\0{_stamp(p)}\0".encode())
+        h.update(f"{p}\0{file_stamp(p)}\0".encode())
     return h.hexdigest()
 
 
-def _stamp(path: Path) -> tuple[int, ...]:
+def file_stamp(path: Path) -> tuple[int, ...]:
     """What tells a file changed: size, mtime and inode of what it points to; for a symlink also
-    the link's own mtime, so re-pointing it (even at a file of the same size and mtime) counts."""
+    the link's own mtime, so re-pointing it (even at a file of the same size and mtime) counts.
+    One lstat for a regular file: this runs for every file of the map on every build."""
     try:
-        st = path.stat()
-        stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
-        if path.is_symlink():
-            stamp += (path.lstat().st_mtime_ns,)
-        return stamp
+        st = os.lstat(path)
+        if not stat.S_ISLNK(st.st_mode):
+            return (st.st_size, st.st_mtime_ns, st.st_ino)
+        target = os.stat(path)
+        return (target.st_size, target.st_mtime_ns, target.st_ino, st.st_mtime_ns)
     except (OSError, ValueError):
         return (-1, -1, -1)
 
 
-def _fingerprint(map_dir: Path, config: Config, found, opts: BuildOptions) -> str:
+def _source_stamps(map_dir: Path, found) -> dict[str, tuple[int, ...]]:
+    return {rel: file_stamp(map_dir / found.disk_path(rel)) for rel in found.sources}
+
+
+def _fingerprint(map_dir: Path, config: Config, found, opts: BuildOptions, stamps: dict[str, tuple[int, ...]]) -> str:
     h = hashlib.sha256()
     h.update(f"{_code_version()}\0{config.base_url}\0{opts.drafts}\0".encode())
-    for kind, rels in (("source", found.sources), ("asset", found.assets)):
-        for rel in rels:
-            h.update(f"{kind}\0{rel}\0{_stamp(map_dir / found.disk_path(rel))}\0".encode())
+    for rel in found.sources:
+        h.update(f"source\0{rel}\0{stamps[rel]}\0".encode())
+    for rel in found.assets:
+        h.update(f"asset\0{rel}\0{file_stamp(map_dir / found.disk_path(rel))}\0".encode())
     watched = [map_dir / "ctxgen.yaml", map_dir / "templates", _theme_dir()]
     for root in watched:
         for p in _walk_files(root):
-            h.update(f"{p}\0{_stamp(p)}\0".encode())
+            h.update(f"{p}\0{file_stamp(p)}\0".encode())
     return h.hexdigest()
 
 

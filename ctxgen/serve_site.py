@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Callable
 
 from .asset_policy import unsafe_asset
+from .build import file_stamp
 from .config import Config
 from .configload import CONFIG_FILE
 from .diagnostics import Diagnostic, Diagnostics, Severity, Span
@@ -82,7 +83,7 @@ class LiveSite:
         self.lock = threading.RLock()  # guards the state and the page cache (requests take it)
         self._rebuilding = threading.Lock()  # one rebuild at a time
         self.sources: dict[str, SourceFile] = {}
-        self._stamps: dict[str, tuple[int, int]] = {}
+        self._stamps: dict[str, tuple[int, ...]] = {}
         self._allow_html: bool | None = None
         self.state: _State | None = None
         self.version = 0  # bumped on every successful rebuild
@@ -178,7 +179,7 @@ class LiveSite:
             self._allow_html = config.allow_html
         todo = []
         for rel in found.sources:
-            stamp = _stamp(self.map_dir / found.disk_path(rel))
+            stamp = file_stamp(self.map_dir / found.disk_path(rel))
             if rel not in self.sources or self._stamps.get(rel) != stamp or (changed and rel in changed):
                 todo.append(rel)
             self._stamps[rel] = stamp
@@ -255,7 +256,7 @@ class LiveSite:
         plans = []
         for rel in changed:
             old = self.sources[rel]
-            stamp = _stamp(self.map_dir / rel)
+            stamp = file_stamp(self.map_dir / rel)
             if stamp == self._stamps.get(rel):
                 continue  # touched, not changed
             new = read_source(self.map_dir, rel, state.config.allow_html, state.config.max_file_bytes)
@@ -768,14 +769,6 @@ def front_signature(value, skip: str | None = None):
     if isinstance(value, list):
         return ("list", tuple(front_signature(v) for v in value))
     return (type(value).__name__, repr(value))
-
-
-def _stamp(path: Path) -> tuple[int, int]:
-    try:
-        st = path.stat()
-        return (st.st_size, st.st_mtime_ns)
-    except OSError:
-        return (-1, -1)
 
 
 def _map_inputs(map_dir: Path) -> set[str]:
