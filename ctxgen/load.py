@@ -393,13 +393,8 @@ def read_sources(map_dir: Path, rels: list[str], allow_html: bool = False, jobs:
                  max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> list[SourceFile]:
     """read_source over many files, in order; in forked worker processes when it pays off."""
     read = functools.partial(read_source, Path(map_dir), allow_html=allow_html, max_bytes=max_bytes)
-    if jobs <= 1 or len(rels) < PARALLEL_MIN_FILES or "fork" not in multiprocessing.get_all_start_methods():
-        return [read(rel) for rel in rels]
-    _renderer()  # import the Markdown engine once, before forking, so workers inherit it
     workers = min(jobs, os.cpu_count() or 1, len(rels))
-    chunk = max(16, len(rels) // (workers * 8))
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        return pool.map(read, rels, chunksize=chunk)
+    return _map_in_workers(read, rels, len(rels), workers, chunksize=max(16, len(rels) // (max(workers, 1) * 8)))
 
 
 def read_batches_pickled(map_dir: Path, batches: list[list[str]], allow_html: bool = False, jobs: int = 1,
@@ -409,12 +404,17 @@ def read_batches_pickled(map_dir: Path, batches: list[list[str]], allow_html: bo
     Worker processes have to pickle what they send back anyway: handing over those bytes lets a
     build cache store them as they are, instead of pickling every SourceFile a second time."""
     read = functools.partial(_read_batch, Path(map_dir), allow_html, max_bytes)
-    total = sum(len(b) for b in batches)
-    if jobs <= 1 or total < PARALLEL_MIN_FILES or "fork" not in multiprocessing.get_all_start_methods():
-        return [read(batch) for batch in batches]
+    workers = min(jobs, os.cpu_count() or 1, len(batches))
+    return _map_in_workers(read, batches, sum(len(b) for b in batches), workers, chunksize=1)
+
+
+def _map_in_workers(func: Callable, items: list, files: int, workers: int, chunksize: int) -> list:
+    """func over items, in order: in forked workers when there are enough files to pay for them."""
+    if workers <= 1 or files < PARALLEL_MIN_FILES or "fork" not in multiprocessing.get_all_start_methods():
+        return [func(item) for item in items]
     _renderer()  # import the Markdown engine once, before forking, so workers inherit it
-    with multiprocessing.get_context("fork").Pool(min(jobs, os.cpu_count() or 1, len(batches))) as pool:
-        return pool.map(read, batches, chunksize=1)
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        return pool.map(func, items, chunksize=chunksize)
 
 
 def _read_batch(map_dir: Path, allow_html: bool, max_bytes: int, rels: list[str]) -> bytes:
