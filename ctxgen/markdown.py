@@ -806,23 +806,13 @@ class _Renderer:
             return
         out = self.out
         pieces = run.pieces
-        if len(pieces) == 1:
-            piece = run.text[a:b]
-            if pieces[0][3]:
-                out.append(_esc(piece))
-                self.add_plain(piece)
-                self.flush_tags()
-            else:
-                self.tag_at.append(len(out))
-                out.append(_esc(piece))
-                self.add_plain(piece)
-                self.tag_run.append(piece)
-            return
-        for start, end, _node, special, _content in pieces:
-            if end <= a or start >= b:
-                continue
-            piece = run.text[max(a, start) : min(b, end)]
-            if special:
+        if len(pieces) == 1:  # the common case: one text node, no clipping to compute
+            parts = ((run.text[a:b], pieces[0][3]),)
+        else:
+            parts = tuple((run.text[max(a, start) : min(b, end)], special)
+                          for start, end, _node, special, _content in pieces if end > a and start < b)
+        for piece, special in parts:
+            if special:  # an escape or entity: text, but never part of a #tag
                 out.append(_esc(piece))
                 self.add_plain(piece)
                 self.flush_tags()
