@@ -22,7 +22,9 @@ def type_query(page, site, path: str, text: str):
     box.focus()
     box.type(text)
     page.locator("#ctx-search-results li").first.wait_for(timeout=TIMEOUT)
-    page.wait_for_function("document.getElementById('ctx-search-results').dataset.ms !== undefined", timeout=TIMEOUT)
+    # each keystroke searches: wait for the results of the whole text, not of a prefix of it
+    page.wait_for_function("q => document.getElementById('ctx-search-results').dataset.query === q",
+                           arg=text.strip(), timeout=TIMEOUT)
     return page.locator("#ctx-search-results li")
 
 

@@ -324,6 +324,7 @@
       }
       input.setAttribute("aria-expanded", "true");
       results.dataset.ms = String(Math.round(performance.now() - t0)); // time to results, for the benchmark
+      results.dataset.query = query; // which query the results shown are for (typing runs several)
     }
 
     function open(i) {
