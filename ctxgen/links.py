@@ -135,7 +135,9 @@ class Resolver:
 
     def resolve(self, target: str, from_path: str = "", *, label: str | None = None, markdown_link: bool = False) -> Resolution:
         """Resolve a link target (a front matter reference: no label) as seen from `from_path`."""
-        key = (target, posixpath.dirname(from_path), label, markdown_link)
+        # the result depends on from_path's folder only; the text up to its last '/' names that
+        # folder as well as posixpath.dirname does, at a tenth of the cost (this runs per link)
+        key = (target, from_path[:from_path.rfind("/") + 1], label, markdown_link)
         r = self._cache.get(key)
         if r is None:
             r = self._cache[key] = self._resolve_uncached(target, from_path, label, markdown_link)

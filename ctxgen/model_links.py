@@ -29,47 +29,62 @@ class BodyLinker:
     _stems_by_letter: dict[str, list[str]] | None
     _tags: dict[str, str] | None  # fold(tag or tag prefix) -> the tag as written
     _github_slugs: dict[str, dict[str, str]]  # topic id -> GitHub slug -> anchor
+    _plain_targets: dict[str, LinkTarget]  # topic id -> LinkTarget(topic id), shared by link_body
 
     def link_body(self, body: Body | None, source_id: str, source_is_draft: bool) -> None:
         if body is None or body.rendered is None:
             return
         relabel: dict[int, str] = {}
+        # Hot loop (every link of every body): bound lookups hoisted, and the common link to a
+        # published topic without heading shares one LinkTarget per target (frozen, so safe).
+        targets = body.targets
+        resolve = self.resolver.resolve
+        topics = self.tm.topics
+        merged = self.tm.merged_ids
+        mentions = self.tm.mentions
+        draft_ids = self.draft_ids
+        warn_drafts = not source_is_draft and not self.drafts
+        mentions_from = source_id in topics  # a left-out draft mentions nothing
+        plain = self._plain_targets
         for link in body.rendered.links:
             if not link.target:  # [[#heading]]: this page
-                body.targets[link.hole] = LinkTarget(source_id, None, self.anchor(source_id, link.heading))
+                targets[link.hole] = LinkTarget(source_id, None, self.anchor(source_id, link.heading))
                 continue
             # each link resolves from its own file (a merged topic's body holds several files' links)
             src_path = link.span.path if link.span else body.span.path
-            r = self.resolver.resolve(link.target, src_path, label=link.label, markdown_link=link.markdown_link)
+            r = resolve(link.target, src_path, label=link.label, markdown_link=link.markdown_link)
             if r.dendron_order:  # [[label|target]]: the page shows the label, not the target
                 relabel[link.hole] = link.target + (f"#{link.heading}" if link.heading else "")
-            if link.markdown_link:
-                shown = f"[{link.label or ''}]({link.target})"
-            else:
-                shown = f"![[{link.target}]]" if link.embed else f"[[{link.target}]]"
-            if r.ambiguous:
+            if len(r.candidates) > 1:  # r.ambiguous
                 warn_ambiguous(self.diags, link.target, r, link.span)
             if r.asset:
-                body.targets[link.hole] = LinkTarget(None, r.asset, None)
+                targets[link.hole] = LinkTarget(None, r.asset, None)
             elif r.failed:
                 self.diags.note("link-target-failed", f"link target {r.failed} failed to load ({self.load_error_at(r.failed)})", link.span)
-                body.targets[link.hole] = LinkTarget()
+                targets[link.hole] = LinkTarget()
             elif r.topic:
-                target = self.tm.get(r.topic)
-                if r.topic in self.draft_ids and not source_is_draft and not self.drafts:
-                    self.diags.warning("link-to-draft", f"{shown} links to a draft", link.span, "the link is missing from the site unless built with --drafts")
+                target = topics.get(merged.get(r.topic, r.topic) if merged else r.topic)  # self.tm.get
+                if warn_drafts and r.topic in draft_ids:
+                    self.diags.warning("link-to-draft", f"{_shown(link)} links to a draft", link.span, "the link is missing from the site unless built with --drafts")
                 if target is None:
-                    body.targets[link.hole] = LinkTarget()
+                    targets[link.hole] = LinkTarget()
                     continue
-                body.targets[link.hole] = LinkTarget(target.id, None, self.anchor(target.id, r.heading or link.heading))
-                if target.id != source_id and source_id in self.tm.topics:  # a left-out draft mentions nothing
-                    self.tm.mentions.append(Mention(source_id, target.id, link.span, link.embed))
+                heading = r.heading or link.heading
+                if heading:
+                    targets[link.hole] = LinkTarget(target.id, None, self.anchor(target.id, heading))
+                else:
+                    lt = plain.get(target.id)
+                    if lt is None:
+                        lt = plain[target.id] = LinkTarget(target.id)
+                    targets[link.hole] = lt
+                if mentions_from and target.id != source_id:
+                    mentions.append(Mention(source_id, target.id, link.span, link.embed))
             elif (tag := self.tag_page(link.target)) is not None:
-                body.targets[link.hole] = LinkTarget(tag=tag)
+                targets[link.hole] = LinkTarget(tag=tag)
             else:
-                body.targets[link.hole] = LinkTarget()
+                targets[link.hole] = LinkTarget()
                 hint = self.suggest(link.target)
-                self.diags.warning("link-unresolved", f"{shown}: no topic or file '{link.target}'", link.span, hint)
+                self.diags.warning("link-unresolved", f"{_shown(link)}: no topic or file '{link.target}'", link.span, hint)
         if relabel:
             body.rendered = _relabelled(body.rendered, relabel)
 
@@ -127,6 +142,13 @@ class BodyLinker:
                 hint = f"did you mean '{c.path or c.value}'?"
         self._suggested[key] = hint
         return hint
+
+
+def _shown(link) -> str:
+    """The link as written, for messages."""
+    if link.markdown_link:
+        return f"[{link.label or ''}]({link.target})"
+    return f"![[{link.target}]]" if link.embed else f"[[{link.target}]]"
 
 
 def _relabelled(rendered: RenderedBody, labels: dict[int, str]) -> RenderedBody:

@@ -103,6 +103,7 @@ class _Modeler(NameReader, OccurrenceReader, AssociationReader, DraftHandling, B
     sources_by_path: dict[str, SourceFile] = field(default_factory=dict)
     failed_ids: set[str] = field(default_factory=set)
     _github_slugs: dict[str, dict[str, str]] = field(default_factory=dict)  # topic id -> GitHub slug -> anchor
+    _plain_targets: dict = field(default_factory=dict)  # topic id -> LinkTarget(topic id), for link_body
 
     # --- the whole stage ------------------------------------------------------------------
     def build(self, sources: list[SourceFile], assets: list[str]) -> TopicMap:
