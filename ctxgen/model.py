@@ -232,7 +232,7 @@ class TopicMap:
 
     def ensure_topic(self, topic_id: str, span: Span | None = None) -> Topic:
         """The topic with this id, created as an implicit topic when it does not exist yet."""
-        t = self.get(topic_id)
+        t = self.get(topic_id) if self.merged_ids else self.topics.get(topic_id)  # hot: skip get() before merging
         if t is None:
             t = Topic(topic_id, span=span, implicit=True)
             if topic_id in STANDARD_TOPICS:
