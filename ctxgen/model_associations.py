@@ -21,11 +21,15 @@ _DEFAULT_ROLES = ["subject", "object"]  # what an association type without `role
 class AssociationReader(FrontMatterReader):
     config: Config
     tm: TopicMap
+    _role_types: dict[str, tuple[str, ...]]  # association type -> role_types(type)
 
     def role_types(self, atype: str) -> list[str]:
-        schema = self.config.schema.association_types.get(atype)
-        roles = list(schema.roles) if schema and schema.roles else ["subject", "object"]
-        return roles if len(roles) >= 2 else roles + ["object"]
+        roles = self._role_types.get(atype)  # asked for each association entry: once per type
+        if roles is None:
+            schema = self.config.schema.association_types.get(atype)
+            roles = list(schema.roles) if schema and schema.roles else ["subject", "object"]
+            roles = self._role_types[atype] = tuple(roles if len(roles) >= 2 else roles + ["object"])
+        return list(roles)
 
     def partner_role(self, atype: str, role: str) -> str:
         """The role the other player of a binary entry plays when this topic plays `role`: the
@@ -125,7 +129,8 @@ class AssociationReader(FrontMatterReader):
         if not players:
             self.diags.error("missing-value", f"{where}.player: names no topic", psp)
             return None
-        scope, sspans = self.scope(entry.get("scope"), f"{where}.scope", value_span(entry, "scope", span), path)
+        scope, sspans = (self.scope(entry["scope"], f"{where}.scope", value_span(entry, "scope", span), path)
+                         if "scope" in entry else (frozenset(), None))
         assoc = None
         for player, sp in players:
             pid = self.ref(player, f"{where}.player", sp, path)

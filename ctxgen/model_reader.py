@@ -82,16 +82,25 @@ class FrontMatterReader:
                                  unquoted_wikilink_hint(v))
                 return []
             for i, item in enumerate(v):
-                s = self.text(item, f"{where}[{i}]", item_span(v, i, span))
+                if item.__class__ is str:  # the common case: no coercion, no message to word
+                    s = item.strip()
+                    if s:
+                        out.append((s, item_span(v, i, span)))
+                    continue
+                isp = item_span(v, i, span)
+                s = self.text(item, f"{where}[{i}]", isp)
                 if s is not None and s.strip():
-                    out.append((s.strip(), item_span(v, i, span)))
+                    out.append((s.strip(), isp))
             return out
+        if v.__class__ is str:
+            s = v.strip()
+            return [(s, span)] if s else []
         s = self.text(v, where, span)
         return [(s.strip(), span)] if s is not None and s.strip() else []
 
     def ref(self, v: Any, where: str, span: Span, from_path: str) -> str | None:
         """A reference to a topic, resolved like a wikilink; unresolved -> the id of an implicit topic."""
-        s = self.text(v, where, span)
+        s = v if v.__class__ is str else self.text(v, where, span)
         if s is None or not s.strip():
             return None
         s = s.strip()

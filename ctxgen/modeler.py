@@ -104,6 +104,7 @@ class _Modeler(NameReader, OccurrenceReader, AssociationReader, DraftHandling, B
     failed_ids: set[str] = field(default_factory=set)
     _github_slugs: dict[str, dict[str, str]] = field(default_factory=dict)  # topic id -> GitHub slug -> anchor
     _plain_targets: dict = field(default_factory=dict)  # topic id -> LinkTarget(topic id), for link_body
+    _role_types: dict = field(default_factory=dict)  # association type -> its role types (model_associations)
 
     # --- the whole stage ------------------------------------------------------------------
     def build(self, sources: list[SourceFile], assets: list[str]) -> TopicMap:
