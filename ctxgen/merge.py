@@ -290,7 +290,7 @@ def _role_key(r: Role):
 
 
 def _association_key(a: Association):
-    return (a.type, a.scope, frozenset(_role_key(r) for r in a.roles))
+    return (a.type, a.scope, frozenset([(r.type, r.player) for r in a.roles]))  # _role_key, inlined: 60,000 roles
 
 
 def _remove_duplicates(tm: TopicMap) -> list[tuple[str, str]]:
@@ -309,8 +309,11 @@ def _remove_duplicates(tm: TopicMap) -> list[tuple[str, str]]:
         if len(t.occurrences) > 1:
             t.occurrences = _dedupe(t.occurrences, _occurrence_key, pending)
     for a in tm.associations:
-        if len(a.roles) > 1:
-            a.roles = _dedupe(a.roles, _role_key, pending)
+        roles = a.roles
+        if len(roles) == 2 and (roles[0].type != roles[1].type or roles[0].player != roles[1].player):
+            a.roles = roles[:]  # a binary association with two different roles: what _dedupe returns
+        elif len(roles) > 1:
+            a.roles = _dedupe(roles, _role_key, pending)
 
     def merge_roles(keep: Association, gone: Association) -> None:
         by_key = {_role_key(r): r for r in keep.roles}
@@ -329,7 +332,9 @@ def _check_constraints(tm: TopicMap) -> None:
         for iid in t.item_identifiers:
             iids[iid] = t
     for c in tm.constructs():
-        reifier = getattr(c, "reifier", None)
+        reifier = c.reifier  # every construct has reifier and item_identifiers
+        if reifier is None and not c.item_identifiers:  # most: nothing to check
+            continue
         span = getattr(c, "span", None)
         if reifier is not None:
             if reified.setdefault(reifier, c) is not c:
