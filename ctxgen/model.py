@@ -241,12 +241,20 @@ class TopicMap:
         return t
 
     def add_association(self, assoc: Association) -> Association:
-        self.ensure_topic(assoc.type, assoc.span)
+        topics = self.topics
+        if self.merged_ids:
+            topics = {}  # ids may have merged away: let ensure_topic look each one up
+        # hot (every association): ensure_topic is called only for ids without a topic yet
+        if assoc.type not in topics:
+            self.ensure_topic(assoc.type, assoc.span)
         for r in assoc.roles:
-            self.ensure_topic(r.type, r.span)
-            self.ensure_topic(r.player, r.span)
+            if r.type not in topics:
+                self.ensure_topic(r.type, r.span)
+            if r.player not in topics:
+                self.ensure_topic(r.player, r.span)
         for s in assoc.scope:
-            self.ensure_topic(s, assoc.span)
+            if s not in topics:
+                self.ensure_topic(s, assoc.span)
         self.associations.append(assoc)
         return assoc
 
