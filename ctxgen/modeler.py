@@ -57,6 +57,16 @@ __all__ = [
     "IGNORED_KEYS", "DRAFT_SWITCHES",
 ]
 
+# front matter key -> the Topic list of identifiers it adds to
+_IDENTIFIER_KEYS = {
+    "subject": "subject_identifiers",
+    "subject_identifier": "subject_identifiers",
+    "subject_identifiers": "subject_identifiers",
+    "subject_locator": "subject_locators",
+    "subject_locators": "subject_locators",
+    "item_identifier": "item_identifiers",
+    "item_identifiers": "item_identifiers",
+}
 _ID_BAD = re.compile(r"[\x00-\x20\x7f\\?#%\"<>|*:]")
 
 
@@ -260,28 +270,22 @@ class _Modeler(NameReader, OccurrenceReader, AssociationReader, DraftHandling, B
         if "supertypes" in front:
             for s, sp in self.text_list(front["supertypes"], "supertypes", value_span(front, "supertypes", line1)):
                 self.tm.add_supertype(topic.id, self.ref(s, "supertypes", sp, path) or slugify_path(s), sp)
-        for key, attr in (
-            ("subject", "subject_identifiers"),
-            ("subject_identifier", "subject_identifiers"),
-            ("subject_identifiers", "subject_identifiers"),
-            ("subject_locator", "subject_locators"),
-            ("subject_locators", "subject_locators"),
-            ("item_identifier", "item_identifiers"),
-            ("item_identifiers", "item_identifiers"),
-        ):
-            if key in front:
-                for s, sp in self.text_list(front[key], key, value_span(front, key, line1)):
-                    if self.check_uri(s, key, sp) and s not in getattr(topic, attr):
-                        getattr(topic, attr).append(s)
+        if not _IDENTIFIER_KEYS.keys().isdisjoint(front):  # most files have none: one test, not seven
+            for key, attr in _IDENTIFIER_KEYS.items():
+                if key in front:
+                    for s, sp in self.text_list(front[key], key, value_span(front, key, line1)):
+                        if self.check_uri(s, key, sp) and s not in getattr(topic, attr):
+                            getattr(topic, attr).append(s)
         if "tags" in front:
             topic.tags.extend(self.tags(front["tags"], value_span(front, "tags", line1), topic.tags))
         for tag in getattr(src.rendered, "tags", ()) or ():
             t = tag.lstrip("#").strip()
             if t and t not in topic.tags:
                 topic.tags.append(t)
-        for key, (otype, kind) in MAPPED_KEYS.items():
-            if key in front and front[key] not in (None, ""):
-                self.mapped(topic, key, otype, kind, front)
+        if not MAPPED_KEYS.keys().isdisjoint(front):
+            for key, (otype, kind) in MAPPED_KEYS.items():
+                if key in front and front[key] not in (None, ""):
+                    self.mapped(topic, key, otype, kind, front)
         if "occurrences" in front:
             self.occurrences(topic, front["occurrences"], value_span(front, "occurrences", line1), path)
         if "associations" in front:
