@@ -37,6 +37,13 @@ def fold(s: str) -> str:
     return unicodedata.normalize("NFC", s).strip().casefold().replace(" ", "-")
 
 
+def _normpath(p: str) -> str:
+    """posixpath.normpath, without its cost for the common path that has nothing to normalise."""
+    if p and "." not in p and "//" not in p and p[0] != "/" and p[-1] != "/":
+        return p
+    return posixpath.normpath(p)
+
+
 def _strip_md(s: str) -> str:
     return s[:-3] if s.lower().endswith(".md") else s
 
@@ -92,6 +99,9 @@ class Resolver:
         self._stems: dict[str, list[Candidate]] = {}  # fold(last segment without .md)
         self._names: dict[str, list[Candidate]] = {}
         self._cache: dict[tuple, Resolution] = {}  # types and tags are named over and over
+        # Callers' results derived from resolutions (model_reader.ref), under 2-tuple keys (the
+        # cache's own are 4-tuples): the same dict, so whatever clears the cache forgets them too.
+        self.memo: dict[tuple, object] = self._cache
         for topic_id, path, names in topics:
             c = Candidate("topic", topic_id, path or "")
             self._ids.setdefault(topic_id, c)
@@ -164,14 +174,16 @@ class Resolver:
         folder = posixpath.dirname(from_path)
         bare = _strip_md(target).rstrip("/")
         explicit_relative = bare.startswith(("./", "../"))
-        relative = posixpath.normpath(posixpath.join(folder, bare)) if folder else posixpath.normpath(bare)
-        rooted = posixpath.normpath(bare.lstrip("/")) if bare.lstrip("/") else ""
+        rooted = _normpath(bare.lstrip("/")) if bare.lstrip("/") else ""
         # step 1: paths. Markdown links and ./ ../ are relative to the linking file first;
         # a Markdown link starting with / only from the map root (and no file-name step).
         if markdown_link and target.startswith("/"):
             order, explicit_relative = [rooted or "index"], True  # [home](/): the root's index.md
+        elif markdown_link or explicit_relative:
+            relative = posixpath.normpath(posixpath.join(folder, bare)) if folder else posixpath.normpath(bare)
+            order = [relative, rooted]
         else:
-            order = [relative, rooted] if (markdown_link or explicit_relative) else [rooted]
+            order = [rooted]
         for p in order:
             if p and not p.startswith(".."):
                 for index in (self._paths, self._folders):

@@ -121,19 +121,21 @@ class AssociationReader(FrontMatterReader):
         mine = self.role_types(atype)[0]
         if "role" in entry:
             rsp = value_span(entry, "role", span)
-            mine = self.ref(entry["role"], f"{where}.role", rsp, path) or mine
-            self.check_role(atype, mine, entry["role"], f"{where}.role", rsp)
+            rwhere = f"{where}.role"
+            mine = self.ref(entry["role"], rwhere, rsp, path) or mine
+            self.check_role(atype, mine, entry["role"], rwhere, rsp)
         theirs = self.partner_role(atype, mine)
         psp = value_span(entry, "player", span)
-        players = self.text_list(entry["player"], f"{where}.player", psp)
+        pwhere = f"{where}.player"
+        players = self.text_list(entry["player"], pwhere, psp)
         if not players:
-            self.diags.error("missing-value", f"{where}.player: names no topic", psp)
+            self.diags.error("missing-value", f"{pwhere}: names no topic", psp)
             return None
         scope, sspans = (self.scope(entry["scope"], f"{where}.scope", value_span(entry, "scope", span), path)
                          if "scope" in entry else (frozenset(), None))
         assoc = None
         for player, sp in players:
-            pid = self.ref(player, f"{where}.player", sp, path)
+            pid = self.ref(player, pwhere, sp, path)
             if pid:
                 assoc = Association(atype, [Role(mine, topic.id, span=span), Role(theirs, pid, span=sp)], scope, span=span,
                                     scope_spans=sspans)

@@ -100,6 +100,15 @@ class FrontMatterReader:
 
     def ref(self, v: Any, where: str, span: Span, from_path: str) -> str | None:
         """A reference to a topic, resolved like a wikilink; unresolved -> the id of an implicit topic."""
+        resolver = self.resolver
+        memo_key = None
+        if v.__class__ is str and resolver is not None:
+            # Types, roles and players are named over and over: a reference that needs no message
+            # is remembered per text and folder (the resolver's cache key) until the resolver changes.
+            memo_key = (v, from_path[:from_path.rfind("/") + 1])
+            known = resolver.memo.get(memo_key)
+            if known is not None:
+                return known
         s = v if v.__class__ is str else self.text(v, where, span)
         if s is None or not s.strip():
             return None
@@ -108,10 +117,12 @@ class FrontMatterReader:
             s = s[2:-2].partition("|")[0].partition("#")[0].strip()
         if s in STANDARD_TOPICS:  # tm:type-instance ... (imported maps use them in full entries)
             return s
-        r = self.resolver.resolve(s, from_path) if self.resolver else Resolution()
+        r = resolver.resolve(s, from_path) if resolver else Resolution()
         if r.topic:
             if r.ambiguous:
                 warn_ambiguous(self.diags, s, r, span)
+            elif memo_key is not None:
+                resolver.memo[memo_key] = r.topic
             return r.topic
         slug = self._slugs.get(s)
         if slug is None:  # types and roles without a file are named over and over
@@ -119,6 +130,8 @@ class FrontMatterReader:
         if r.failed:
             self.diags.note("link-target-failed", f"{where}: '{s}' is {r.failed}, which failed to load ({self.load_error_at(r.failed)})", span)
             self.failed_ids.add(slug)
+        elif memo_key is not None:
+            resolver.memo[memo_key] = slug
         return slug
 
     def load_error_at(self, path: str) -> str:
