@@ -186,10 +186,10 @@ class Resolver:
             order = [rooted]
         for p in order:
             if p and not p.startswith(".."):
-                for index in (self._paths, self._folders):
-                    found = index.get(fold(p))
-                    if found:
-                        return self._pick(found, folder, "path")
+                key = fold(p)
+                found = self._paths.get(key) or self._folders.get(key)
+                if found:
+                    return self._pick(found, folder, "path")
         if explicit_relative:
             return UNRESOLVED
         # step 2: file name, or a path suffix (`folder/note` matching `a/folder/note.md`)

@@ -258,10 +258,12 @@ def _combine(keep, gone, pending: list[tuple[str, str]]) -> None:
 
 
 def _dedupe(items: list, key, pending: list[tuple[str, str]], on_merge=None) -> list:
+    keys = list(map(key, items))
+    if len(set(keys)) == len(keys):  # no duplicates, the usual case: found without a Python loop
+        return list(items)
     seen: dict = {}
     out = []
-    for item in items:
-        k = key(item)
+    for item, k in zip(items, keys):
         first = seen.get(k)
         if first is None:
             seen[k] = item

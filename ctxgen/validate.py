@@ -49,10 +49,12 @@ def _association_key(a: Association) -> tuple:
 
 def check_duplicates(tm: TopicMap, diags: Diagnostics) -> int:
     """Warn for each association equal (TMDM 5.8 equality) to an earlier one; returns how many."""
+    keys = list(map(_association_key, tm.associations))
+    if len(set(keys)) == len(keys):  # none, the usual case: found without a Python loop
+        return 0
     first: dict[tuple, Association] = {}
     count = 0
-    for a in tm.associations:
-        key = _association_key(a)
+    for a, key in zip(tm.associations, keys):
         seen = first.setdefault(key, a)
         if seen is not a:
             count += 1
