@@ -10,7 +10,10 @@ and shape, explained by the legend.
 
 The JSON formats are a stable interface, documented in docs/graph-json.md. Output is sorted and
 byte-identical for the same map. Everything is built once (`SiteGraph`) and every node and edge
-is serialised once, so the per-topic neighbourhood files cost a small BFS and a join each.
+is serialised once, so a topic's neighbourhood costs a small BFS and a join. A built site embeds
+each topic's neighbourhood in its page (`script_json`): no file and no request per topic; the
+dev server serves the same JSON as graph/t/<id>.json, so a save need not re-render the pages
+around a topic. The layout (for the overview) is computed on first use (`lay_out`).
 """
 from __future__ import annotations
 
@@ -113,7 +116,7 @@ class SiteGraph:
     topic_types: dict[str, dict] = field(default_factory=dict)  # legend entries by type id ("" = untyped)
     association_types: dict[str, dict] = field(default_factory=dict)
     scopes: dict[str, dict] = field(default_factory=dict)  # scope themes of associations, by id
-    # derived once (_index_and_lay_out)
+    # derived once (_index; the layout fields by lay_out)
     styles: list[str] = field(default_factory=list)  # distinct edge styles, as sorted JSON text
     layout: Layout = field(default_factory=Layout)
     positions: dict[str, tuple[int, int]] = field(default_factory=dict)  # node id -> (x, y), hubs too
@@ -129,6 +132,7 @@ class SiteGraph:
     _node_url: dict[str, str] = field(default_factory=dict)
     _node_head: dict[str, str] = field(default_factory=dict)
     _node_tail: dict[str, str] = field(default_factory=dict)
+    _laid_out: bool = False
 
     # --- building ------------------------------------------------------------------
     @classmethod
@@ -271,11 +275,11 @@ class SiteGraph:
         g.topic_types = dict(sorted(g.topic_types.items()))
         g.association_types = dict(sorted(g.association_types.items()))
         g.scopes = dict(sorted(g.scopes.items()))
-        g._index_and_lay_out()
+        g._index()
         return g
 
-    def _index_and_lay_out(self) -> None:
-        """Legend indices, edge styles, the layout and the global node order (by cluster)."""
+    def _index(self) -> None:
+        """Legend indices, edge styles and the serialised nodes: all a neighbourhood needs."""
         self._hubs = {nid for nid, rec in self.nodes.items() if rec["kind"] == "association"}
         type_index = {t: i for i, t in enumerate(self.topic_types)}
         assoc_index = {a: i for i, a in enumerate(self.association_types)}
@@ -295,6 +299,12 @@ class SiteGraph:
         self._node_head = {nid: _dumps(c)[:-1] for nid, c in self._node_core.items()}
         self._node_tail = {nid: "," + _dumps(u) + "]" for nid, u in self._node_url.items()}
 
+    def lay_out(self) -> "SiteGraph":
+        """The overview's layout and the global node order (by cluster), once. Only the overview
+        files and `to_networkx` need it, so a build computes it in the graph task, not before."""
+        if self._laid_out:
+            return self
+        self._laid_out = True
         # The overview leaves out topics no file declares that nothing links (an occurrence type,
         # a role type): on a small map they outnumbered the real topics. Their pages keep a graph.
         topics = {nid: rec["type"] for nid, rec in self.nodes.items()
@@ -316,6 +326,7 @@ class SiteGraph:
         self.cluster_members = members
         self.order = [nid for group in members for nid in group]
         self.node_index = {nid: i for i, nid in enumerate(self.order)}
+        return self
 
     # --- views -----------------------------------------------------------------------
     def neighbourhood_ids(self, focus: str, depth: int = MAX_DEPTH, caps: tuple[int, ...] = RING_CAPS
@@ -341,7 +352,7 @@ class SiteGraph:
                 continue
             next_ring = d if is_hub else d + 1
             if counts[next_ring] >= caps[next_ring - 1]:
-                if any(v not in ring for v in adjacency[u]):
+                if not truncated[next_ring - 1] and any(v not in ring for v in adjacency[u]):
                     truncated[next_ring - 1] = True
                 continue
             for v in adjacency[u]:
@@ -393,6 +404,7 @@ class SiteGraph:
 
     def global_json(self) -> str:
         """The overview: one record per cluster and the links between clusters."""
+        self.lay_out()
         clusters = []
         first = 0
         type_index = {t: i for i, t in enumerate(self.topic_types)}
@@ -419,6 +431,7 @@ class SiteGraph:
 
     def cluster_json(self, i: int) -> str:
         """A cluster's nodes (with x, y) and the edges whose lower cluster index is i."""
+        self.lay_out()
         members = self.cluster_members[i]
         index, cluster_of, positions = self.node_index, self.cluster_of, self.positions
         edges = []
@@ -447,13 +460,26 @@ class SiteGraph:
         return (f'{{"depth":{depth},"edges":[{edge_text}],"focus":{_dumps(focus)},"legend":{_dumps(LEGEND_PATH)},'
                 f'"nodes":[{node_text}],"truncated":{_dumps(truncated)},"version":{FORMAT_VERSION}}}')
 
+    def script_json(self, focus: str) -> str:
+        """`neighbourhood_json(focus)` safe inside a page's <script type="application/json">:
+        `<`, `>` and `&` occur only in strings, where their \\u escapes mean the same."""
+        text = self.neighbourhood_json(focus)
+        for char, escaped in _SCRIPT_ESCAPES:
+            if char in text:
+                text = text.replace(char, escaped)
+        return text
+
     def topic_ids(self) -> list[str]:
         return [n for n, rec in self.nodes.items() if rec["kind"] == "topic"]
 
+    def shared_paths(self) -> list[str]:
+        """The files every page of a built site shares: the overview, its clusters, the legend."""
+        self.lay_out()
+        return [GLOBAL_GRAPH_PATH, LEGEND_PATH] + [cluster_graph_path(i) for i in range(len(self.cluster_members))]
+
     def paths(self) -> list[str]:
-        """Every site path this graph writes (see `file`)."""
-        return ([GLOBAL_GRAPH_PATH, LEGEND_PATH] + [cluster_graph_path(i) for i in range(len(self.cluster_members))]
-                + [topic_graph_path(t) for t in self.topic_ids()])
+        """Every site path `file` answers: the shared files and each topic's neighbourhood."""
+        return self.shared_paths() + [topic_graph_path(t) for t in self.topic_ids()]
 
     def file(self, path: str) -> bytes | None:
         """The bytes of one graph file by site path, or None (for a live server)."""
@@ -463,11 +489,25 @@ class SiteGraph:
             return self.legend_json().encode("utf-8")
         if path.startswith("graph/c/") and path.endswith(".json") and path[8:-5].isdigit():
             i = int(path[8:-5])
+            self.lay_out()
             return self.cluster_json(i).encode("utf-8") if i < len(self.cluster_members) else None
         if path.startswith("graph/t/") and path.endswith(".json"):
             tid = path[8:-5]
             return self.neighbourhood_json(tid).encode("utf-8") if tid in self._node_core and tid not in self._hubs else None
         return None
+
+
+EMBEDDED_ID = "ctx-graph-data"  # the id of the <script type="application/json"> a topic page embeds
+_EMBEDDED = re.compile(r'<script type="application/json" id="ctx-graph-data">(.*?)</script>', re.S)
+
+
+def embedded_neighbourhood(page_html: str) -> dict | None:
+    """The neighbourhood a built topic page embeds (`SiteGraph.script_json`), parsed; None if none."""
+    m = _EMBEDDED.search(page_html)
+    return json.loads(m[1]) if m else None
+
+
+_SCRIPT_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
 
 
 def _style(edge: dict) -> dict:
@@ -484,7 +524,7 @@ def to_networkx(tm: TopicMap, config: Config | None = None) -> "nx.MultiGraph":
     associations and mentions as edges, keyed by their index in the sorted edge list."""
     import networkx as nx  # here, not at the top: a build does not need it (0.17 s of start-up)
 
-    g = SiteGraph.build(tm, config or Config())
+    g = SiteGraph.build(tm, config or Config()).lay_out()
     mg = nx.MultiGraph()
     for nid, rec in g.nodes.items():
         place = g.positions.get(nid)  # None: left out of the drawn overview (an unlinked implicit topic)

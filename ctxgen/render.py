@@ -112,6 +112,9 @@ class RenderOptions:
     base_url: str | None = None  # overrides config.base_url
     jobs: int = 1
     serve_mode: bool = False  # set by the dev server (no sitemap)
+    # A topic page embeds its neighbourhood JSON; the dev server turns this off and serves the same
+    # JSON as a file, so a save need not re-render every page whose neighbourhood it touches.
+    embed_graphs: bool = True
     assets: list[str] = field(default_factory=list)  # map-relative paths of non-Markdown files to copy
     sources: list[SourceFile] = field(default_factory=list)  # for "recently changed" (mtime)
 
@@ -524,6 +527,7 @@ class SiteRenderer:
             "root": root,
             "nav": self._nav(path, root),
             "graph_json": GLOBAL_GRAPH_JSON,
+            "graph_inline": None,  # a topic page's neighbourhood JSON, when embedded (topic_context)
             "search_json": SEARCH_JSON,
         }
 
@@ -566,8 +570,19 @@ class SiteRenderer:
         topic = TopicView(self, path, tid, root)
         ctx = self._common(path, "topic", topic.name, has_graph=True, root=root)
         ctx["graph_json"] = _graphdata.topic_graph_url(tid) if _graphdata else GLOBAL_GRAPH_JSON
+        if _graphdata and self.options.embed_graphs:
+            ctx["graph_inline"] = Markup(self.site_graph.script_json(tid))
         ctx["topic"] = topic
         return ctx
+
+    @property
+    def site_graph(self) -> "_graphdata.SiteGraph":
+        """The map's graph, built once: the topic pages embed their neighbourhoods from it and
+        the graph task writes the overview from it."""
+        g = getattr(self, "_site_graph", None)
+        if g is None:
+            g = self._site_graph = _without_gc(_graphdata.SiteGraph.build, self.tm, self.config)
+        return g
 
     def _iri(self, path: str, iri: str) -> NS:
         return NS(text=iri, href=safe_href(iri, lambda v: href(path, v)))
@@ -759,6 +774,8 @@ class SiteRenderer:
             return stats
         out_dir.mkdir(parents=True, exist_ok=True)
         paths = self.pages()
+        if _graphdata and paths:
+            self.site_graph  # before forking: every page worker embeds neighbourhoods from it
         # The model is millions of long-lived objects: without this every full collection walks them
         # all (a third of the render time on a large map), and in forked workers it would touch
         # (copy) every page of the parent's memory.
@@ -813,7 +830,8 @@ class SiteRenderer:
 
     def _frontend_files(self, kind: str) -> dict[str, bytes]:
         if kind == "graph":
-            return _graphdata.graph_files(self.tm, self.config)
+            g = self.site_graph
+            return {path: g.file(path) for path in g.shared_paths()}
         if kind == "timeline":
             return _timeline.timeline_files(self.tm, self.config)
         if kind == "map":

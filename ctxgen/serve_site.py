@@ -200,7 +200,8 @@ class LiveSite:
         tm = modeler.build(sources, list(found.assets))
         validate(tm, config, mdiags)
         renderer = SiteRenderer(tm, config, RenderOptions(
-            map_dir=self.map_dir, drafts=self.drafts, jobs=1, assets=list(found.assets), sources=sources))
+            map_dir=self.map_dir, drafts=self.drafts, jobs=1, assets=list(found.assets), sources=sources,
+            embed_graphs=False))
         other.extend(renderer.setup)
         if not renderer.base_url:
             other.note("sitemap-skipped", "sitemap.xml not written: set base_url in ctxgen.yaml (or --base-url)",

@@ -45,14 +45,12 @@ def _generate(n: int, root: Path) -> Path:
 def _layout_cost(map_dir: Path) -> dict:
     from ctxgen.api import load_map
     from ctxgen.graphdata import SiteGraph
-    from ctxgen.layout import compute_layout
 
     loaded = load_map(map_dir, jobs=2)
     t0 = time.process_time()
     g = SiteGraph.build(loaded.topic_map, loaded.config)
     t1 = time.process_time()
-    topics = {nid: rec["type"] for nid, rec in g.nodes.items() if rec["kind"] == "topic"}
-    compute_layout(topics, {n: g.adjacency[n].keys() for n in topics})
+    g.lay_out()
     t2 = time.process_time()
     files = {p: g.file(p) for p in g.paths()}
     t3 = time.process_time()
@@ -66,8 +64,8 @@ def _sizes(site: Path, topic: str) -> dict:
         return len(data), len(gzip.compress(data))
 
     overview = [size("graph/all.json"), size("graph/legend.json")]
-    local = [size(f"graph/t/{topic}.json"), size("graph/legend.json")]
-    locals_ = [p.stat().st_size for p in (site / "graph" / "t").rglob("*.json")]
+    local = [size(f"{topic}/index.html"), size("graph/legend.json")]  # the page embeds its neighbourhood
+    locals_ = [len(json.dumps(n, ensure_ascii=False, separators=(",", ":")).encode()) for n in _neighbourhoods(site).values()]
     return {
         "global_bytes": sum(s for s, _ in overview), "global_gzip_bytes": sum(g for _, g in overview),
         "local_bytes": sum(s for s, _ in local), "local_gzip_bytes": sum(g for _, g in local),
@@ -140,11 +138,23 @@ def _draw_times(root: Path, topic: str, runs: int = 7) -> dict:
     return {k: round(statistics.median(v)) for k, v in out.items()}
 
 
+def _neighbourhoods(site: Path) -> dict[str, dict]:
+    """Topic id -> the neighbourhood its page embeds (ids live under topics/)."""
+    from ctxgen.graphdata import embedded_neighbourhood
+
+    out = {}
+    for page in sorted((site / "topics").glob("*/index.html")):
+        data = embedded_neighbourhood(page.read_text(encoding="utf-8"))
+        if data is not None:
+            out[page.parent.relative_to(site).as_posix()] = data
+    return out
+
+
 def median_topic(site: Path) -> str:
-    """The id of a topic whose neighbourhood file has the median size (ids live under topics/)."""
-    t_dir = site / "graph" / "t"
-    files = sorted(t_dir.rglob("*.json"), key=lambda p: (p.stat().st_size, p.as_posix()))
-    return files[len(files) // 2].relative_to(t_dir).with_suffix("").as_posix()
+    """The id of a topic whose neighbourhood has the median size."""
+    sized = sorted((len(json.dumps(n, ensure_ascii=False, separators=(",", ":"))), tid)
+                   for tid, n in _neighbourhoods(site).items())
+    return sized[len(sized) // 2][1]
 
 
 def draw_times_for_site(site: Path, runs: int = 7) -> dict:

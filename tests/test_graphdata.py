@@ -130,6 +130,32 @@ def test_labels_are_text_in_json():
     assert '"Ada <b>Lovelace</b>"' in data  # plain text: the browser inserts it as text
 
 
+@given(st.text(alphabet=st.sampled_from("<>&/\u2028\u2029\\\"'ascript é"), max_size=40))
+@settings(max_examples=60, deadline=None)
+def test_script_json_cannot_end_its_script_and_means_the_same(name):
+    """A page embeds the neighbourhood inside <script type="application/json">: no label may
+    close that element or open another, whatever it holds, and the JSON must parse the same."""
+    tm, config = sample_map()
+    topic(tm, "evil", name or "x")
+    tm.mentions.append(Mention("ada", "evil", SPAN))
+    g = SiteGraph.build(tm, config)
+    for focus in ("ada", "evil"):
+        embedded = g.script_json(focus)
+        assert not set(embedded) & set("<>&\u2028\u2029")
+        assert json.loads(embedded) == json.loads(g.neighbourhood_json(focus))
+
+
+def test_shared_paths_are_graph_files_without_the_neighbourhoods():
+    tm, config = sample_map()
+    g = SiteGraph.build(tm, config)
+    assert not g._laid_out  # the pages embed neighbourhoods before any layout is needed
+    g.script_json("ada")
+    assert not g._laid_out
+    files = graph_files(tm, config)
+    assert sorted(g.shared_paths()) == sorted(p for p in files if not p.startswith("graph/t/"))
+    assert {p: g.file(p) for p in g.paths()} == files
+
+
 def test_document_equals_sorted_json_dump():
     tm, config = sample_map()
     files = graph_files(tm, config)

@@ -56,6 +56,26 @@ def test_tojson_escapes_script_breakers_and_line_separators() -> None:
     assert "\\u2028" in out and "\\u003c/script\\u003e" in out
 
 
+def test_topic_pages_embed_their_neighbourhood(basic) -> None:
+    """A built topic page carries its graph (no file, no request); the dev server's pages fetch it."""
+    import json
+
+    from ctxgen.graphdata import graph_files, topic_graph_path, topic_graph_url
+
+    files = graph_files(basic.topic_map, basic.config)
+    embedded = re.compile(r'<script type="application/json" id="ctx-graph-data">(.*?)</script>', re.S)
+    pages = [(p, tid) for p, tid in ((p, p.removesuffix("/index.html")) for p in make(basic).pages())
+             if topic_graph_path(tid) in files]
+    assert len(pages) > 10
+    built, served = make(basic), make(basic, embed_graphs=False)
+    for path, tid in pages:
+        html = built.render(path).decode()
+        assert json.loads(embedded.search(html)[1]) == json.loads(files[topic_graph_path(tid)]), path
+        assert 'data-graph-inline="ctx-graph-data"' in html and "graph/t/" not in html
+        live = served.render(path).decode()
+        assert not embedded.search(live) and live.count(f'{topic_graph_url(tid)}"') == 2
+
+
 def test_unsafe_uri_occurrence_is_not_linked(basic) -> None:
     html = make(basic).render("ada/index.html").decode()
     assert 'href="javascript:' not in html

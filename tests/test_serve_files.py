@@ -11,7 +11,7 @@ from urllib.parse import quote
 import pytest
 
 from ctxgen.serve_site import LiveSite
-from test_serve_support import get, running, strip_script
+from test_serve_support import get, running, same_as_built, strip_script
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "maps" / "basic" / "map"
 BASE = "https://x.github.io/repo/"
@@ -55,5 +55,5 @@ def test_every_built_file_of_the_basic_map_is_served_byte_for_byte(basic):
             status, _, body = get(s, "/repo/" + quote(rel))
             assert status == 200, rel
             want = (out / rel).read_bytes()
-            assert (strip_script(body) if rel.endswith(".html") else body) == want, rel
+            assert same_as_built(s, "/repo/", strip_script(body) if rel.endswith(".html") else body, want), rel
         assert get(s, "/repo/timeline/nothing.json")[0] == 404

@@ -4,6 +4,7 @@ from __future__ import annotations
 import http.client
 import io
 import json
+import re
 import socket
 import threading
 import time
@@ -32,6 +33,38 @@ def write_map(root: Path, files: dict[str, str] = SMALL_MAP) -> Path:
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text(text, encoding="utf-8")
     return root
+
+
+EMBEDDED = re.compile(rb'data-graph-inline="ctx-graph-data"(.*?)\n<script type="application/json" id="ctx-graph-data">(.*?)</script>', re.S)
+FETCHED = re.compile(rb'<link rel="preload" href="([^"]*graph/t/[^"]*)" as="fetch" crossorigin>\n')
+
+
+def _inline_graph(page: bytes) -> tuple[bytes, bytes | None]:
+    """A built topic page with its embedded neighbourhood taken out, and that JSON."""
+    m = EMBEDDED.search(page)
+    if m is None:
+        return page, None
+    return page[:m.start()] + b"GRAPH" + m[1] + page[m.end():], m[2]
+
+
+def _fetched_graph(page: bytes) -> tuple[bytes, str]:
+    """A served topic page with its graph preload and source taken out, and the file's site path."""
+    m = FETCHED.search(page)
+    assert m is not None
+    page = page[:m.start()] + page[m.end():]
+    src = re.search(rb'data-graph-src="([^"]*)"', page)
+    page = page[:src.start()] + b"GRAPH" + page[src.end():]
+    return page, m[1].decode().lstrip("./")
+
+
+def same_as_built(s, prefix: str, served: bytes, built: bytes) -> bool:
+    """Is a served file (reload script stripped) what `ctxgen build` wrote? The one difference
+    allowed: a built topic page embeds its neighbourhood JSON, which the server serves as a file."""
+    built, embedded = _inline_graph(built)
+    if embedded is None:
+        return served == built
+    served, src = _fetched_graph(served)
+    return served == built and json.loads(get(s, prefix + src)[2]) == json.loads(embedded)
 
 
 @contextmanager

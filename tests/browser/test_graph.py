@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+from ctxgen.graphdata import embedded_neighbourhood
+
 READY = ".ctx-graph[data-ready='true']"
 TIMEOUT = 30_000  # ms; the machine may be busy
 
@@ -51,8 +53,18 @@ def uncheck(page, selector: str) -> None:
     page.locator(f".ctx-graph-legend {selector} input").uncheck()
 
 
+def neighbourhoods(site) -> dict[str, dict]:
+    """Topic id -> the neighbourhood its built page embeds."""
+    out = {}
+    for p in site.dir.rglob("index.html"):
+        data = embedded_neighbourhood(p.read_text(encoding="utf-8"))
+        if data is not None:
+            out[p.parent.relative_to(site.dir).as_posix()] = data
+    return out
+
+
 def local_ids(site, topic: str, depth: int) -> list[str]:
-    data = graph_json(site, f"graph/t/{topic}.json")
+    data = embedded_neighbourhood((site.dir / topic / "index.html").read_text(encoding="utf-8"))
     return sorted(n[0] for n in data["nodes"] if n[4] <= depth)
 
 
@@ -143,9 +155,8 @@ def test_example_global_graph_draws_every_node(page, example_site):
 
 
 def test_example_depth_changes_the_local_graph(page, example_site):
-    files = sorted((example_site.dir / "graph" / "t").rglob("*.json"))
-    biggest = max(files, key=lambda p: (len(json.loads(p.read_text())["nodes"]), str(p)))
-    topic = biggest.relative_to(example_site.dir / "graph" / "t").with_suffix("").as_posix()
+    pages = neighbourhoods(example_site)
+    topic = max(pages, key=lambda t: (len(pages[t]["nodes"]), t))
     open_graph(page, example_site.url(f"{topic}/"))
     seen = {}
     for depth in (1, 2, 3):
@@ -181,9 +192,9 @@ def test_10k_global_graph_draws_clusters_and_opens_one(page, big_site):
 
 
 def test_10k_topic_page_local_graph(page, big_site):
-    t_dir = big_site.dir / "graph" / "t"
-    files = sorted(t_dir.rglob("*.json"), key=lambda p: (p.stat().st_size, p.as_posix()))
-    topic = files[len(files) // 2].relative_to(t_dir).with_suffix("").as_posix()  # a typical neighbourhood
+    pages = neighbourhoods(big_site)
+    sized = sorted((len(json.dumps(data)), t) for t, data in pages.items())
+    topic = sized[len(sized) // 2][1]  # a typical neighbourhood
     open_graph(page, big_site.url(f"{topic}/"))
     assert visible(page) == local_ids(big_site, topic, 2)
     for depth in (1, 3):

@@ -645,8 +645,15 @@
     return drawGlobal(container, data);
   }
 
+  /** A built site embeds a topic's neighbourhood in its page; the dev server and the graph page serve a file. */
+  function graphData(container) {
+    const inline = container.dataset.graphInline && document.getElementById(container.dataset.graphInline);
+    if (inline) return new Promise((resolve) => resolve(JSON.parse(inline.textContent)));
+    return fetchJSON(sameOrigin(container.dataset.graphSrc));
+  }
+
   function initGraphs() {
-    const containers = document.querySelectorAll(".ctx-graph[data-graph-src]");
+    const containers = document.querySelectorAll(".ctx-graph[data-graph-src], .ctx-graph[data-graph-inline]");
     if (!containers.length) return;
     fetchLegend("graph/legend.json").catch(() => {}); // the default path: fetched alongside the graph
     containers.forEach((container) => {
@@ -657,7 +664,7 @@
         container.append(el("p", "ctx-muted", "The graph could not be loaded."));
         console.warn("ctxgen: graph", err);
       };
-      fetchJSON(sameOrigin(container.dataset.graphSrc))
+      graphData(container)
         .then(async (data) => {
           mark("graph-json");
           const empty = data.clusters ? data.clusters.length === 0 : data.nodes.length === 0;
