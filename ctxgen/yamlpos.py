@@ -27,6 +27,42 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 _T = "tag:yaml.org,2002:"
 _STR = _T + "str"
+_MERGE = _T + "merge"
+
+
+class _PosLoader(_FastLoader):
+    """The fast loader, asking its resolver less: the composer calls `resolve` for every node.
+
+    Quoted scalars, collections and plain scalars whose first character starts none of the
+    implicit types (`true`, `1.5`, `2024-01-02`, `~`, ...: most keys and text) get the tag the
+    safe resolver would give without trying its regular expressions; the rest go to it."""
+
+    _known: dict[str, str] = {}  # short plain scalars the resolver was asked about (`title`, `true`)
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        if kind is ScalarNode:
+            if not implicit[0] or (value and value[0] not in _IMPLICIT_FIRST):
+                return _STR
+            tag = self._known.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(value) <= 32:  # keys and flags, not free text
+                    if len(self._known) >= 4096:
+                        self._known.clear()
+                    self._known[value] = tag
+            return tag
+        if kind is MappingNode:
+            return self.DEFAULT_MAPPING_TAG
+        if kind is SequenceNode:
+            return self.DEFAULT_SEQUENCE_TAG
+        return super().resolve(kind, value, implicit)
+
+
+# The shortcut above is the resolver's own answer only while it has no path resolvers and no
+# resolver for any first character (PyYAML's safe resolver has neither).
+if _FastLoader.yaml_path_resolvers or None in _FastLoader.yaml_implicit_resolvers:  # pragma: no cover
+    _PosLoader = _FastLoader  # noqa: F811
+_IMPLICIT_FIRST = frozenset(_FastLoader.yaml_implicit_resolvers)
 
 
 class PosDict(dict):
@@ -132,7 +168,7 @@ def load_yaml(text: str, path: str, line_offset: int = 0) -> tuple[Any, list[Dia
     # Python composer, whose mark.index counts characters, and count lines ourselves.
     odd_breaks = _ODD_BREAKS.search(text) is not None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader if odd_breaks else _FastLoader)
+        node = yaml.compose(text, Loader=yaml.SafeLoader if odd_breaks else _PosLoader)
     except yaml.YAMLError as fast_error:
         return None, [_syntax_error(text, path, line_offset, fast_error)]
     except RecursionError:  # only the Python composer recurses
@@ -140,7 +176,7 @@ def load_yaml(text: str, path: str, line_offset: int = 0) -> tuple[Any, list[Dia
                                  Span(path, 1 + line_offset, 1))]
     if node is None:
         return None, []
-    builder = _Builder(path, line_offset, text if odd_breaks else None)
+    builder = _Builder(path, line_offset, text if odd_breaks else None, aliases="*" in text)
     try:
         value = builder.build(node)
     except RecursionError:
@@ -232,10 +268,11 @@ def _hint(problem: str, source_line: str, col: int, unclosed: str | None = None)
 class _Builder:
     """Turns a composed node graph into PosDict/PosList/scalars, collecting diagnostics."""
 
-    def __init__(self, path: str, line_offset: int, text: str | None = None) -> None:
+    def __init__(self, path: str, line_offset: int, text: str | None = None, aliases: bool = True) -> None:
         self.path = path
         self.line_offset = line_offset
         self.text = text  # set when marks' lines cannot be trusted (see load_yaml)
+        self.aliases = aliases  # False when the text has no '*': then every node is reached once
         self.diagnostics: list[Diagnostic] = []
         self._done: dict[int, Any] = {}  # node id -> value, so aliases share (no billion laughs)
         self._active: set[int] = set()  # nodes being built, to catch recursive aliases
@@ -257,6 +294,8 @@ class _Builder:
     def build(self, node: Node) -> Any:
         if node.__class__ is ScalarNode:  # most nodes: no alias bookkeeping needed
             return node.value if node.tag == _STR else self.scalar(node)
+        if not self.aliases:  # a tree: nothing to share, no cycle to catch
+            return self.mapping(node) if isinstance(node, MappingNode) else self.sequence(node)
         key = id(node)
         if key in self._done:
             return self._done[key]
@@ -288,16 +327,24 @@ class _Builder:
                 "quote it to make it text"))
             return node.value
 
+    # sequence() and mapping() run for every item, key and value: a plain text scalar (most of
+    # them) is taken as it is, without a build() call, and positions are read from the marks
+    # inline unless the text has odd line breaks (then pos() counts lines itself).
     def sequence(self, node: SequenceNode) -> PosList:
         if node.tag not in _SEQUENCE_TAGS:
             self.bad_tag(node)
         out = PosList(span=self.span(node))
         spans = out._items
+        base = None if self.text is not None else 1 + self.line_offset
         for index, item in enumerate(node.value):
-            value = self.build(item)
+            value = item.value if item.__class__ is ScalarNode and item.tag == _STR else self.build(item)
             out.append(value)
-            spans.append(self.pos(item))
-            if _read_as_non_text(value, item):
+            if base is None:
+                spans.append(self.pos(item))
+            else:
+                mark = item.start_mark
+                spans.append((mark.line + base, mark.column + 1))
+            if value.__class__ is not str and _read_as_non_text(value, item):
                 if out._raw is None:
                     out._raw = {}
                 out._raw[index] = item.value
@@ -307,28 +354,38 @@ class _Builder:
         if node.tag not in _MAPPING_TAGS:
             self.bad_tag(node)
         out = PosDict(span=self.span(node))
+        keys, values = out._keys, out._values
+        base = None if self.text is not None else 1 + self.line_offset
         merged: list[PosDict] = []
         for key_node, value_node in node.value:
-            if key_node.tag == _T + "merge":
+            key_tag = key_node.tag
+            if key_tag == _MERGE:
                 merged.extend(self.merge_sources(value_node))
                 continue
-            key = self.build(key_node)
-            value = self.build(value_node)
-            try:
-                hash(key)
-            except TypeError:
-                self.error("yaml-key", "a mapping key must be a plain value, not a list or mapping", key_node)
-                continue
+            key = key_node.value if key_node.__class__ is ScalarNode and key_tag == _STR else self.build(key_node)
+            value = value_node.value if value_node.__class__ is ScalarNode and value_node.tag == _STR else self.build(value_node)
+            if key.__class__ is not str:
+                try:
+                    hash(key)
+                except TypeError:
+                    self.error("yaml-key", "a mapping key must be a plain value, not a list or mapping", key_node)
+                    continue
             if key in out:
-                first_line = out._keys[key][0]
+                first_line = keys[key][0]
                 self.diagnostics.append(Diagnostic(
                     Severity.WARNING, "duplicate-key",
                     f"duplicate key {key!r} (first on line {first_line}); the last one is used",
                     self.span(key_node), "remove one of them"))
             out[key] = value
-            out._keys[key] = self.pos(key_node)
-            out._values[key] = self.pos(value_node)
-            if _read_as_non_text(value, value_node):
+            if base is None:
+                keys[key] = self.pos(key_node)
+                values[key] = self.pos(value_node)
+            else:
+                mark = key_node.start_mark
+                keys[key] = (mark.line + base, mark.column + 1)
+                mark = value_node.start_mark
+                values[key] = (mark.line + base, mark.column + 1)
+            if value.__class__ is not str and _read_as_non_text(value, value_node):
                 if out._raw is None:
                     out._raw = {}
                 out._raw[key] = value_node.value
@@ -336,8 +393,8 @@ class _Builder:
             for key, value in source.items():
                 if key not in out:
                     out[key] = value
-                    out._keys[key] = source._keys[key]
-                    out._values[key] = source._values[key]
+                    keys[key] = source._keys[key]
+                    values[key] = source._values[key]
         return out
 
     def merge_sources(self, node: Node) -> list[PosDict]:
