@@ -292,7 +292,11 @@ def _role_key(r: Role):
 
 
 def _association_key(a: Association):
-    return (a.type, a.scope, frozenset([(r.type, r.player) for r in a.roles]))  # _role_key, inlined: 60,000 roles
+    roles = a.roles
+    if len(roles) == 2:  # most: the set of two role keys without a comprehension
+        r0, r1 = roles
+        return (a.type, a.scope, frozenset(((r0.type, r0.player), (r1.type, r1.player))))
+    return (a.type, a.scope, frozenset([_role_key(r) for r in roles]))
 
 
 def _remove_duplicates(tm: TopicMap) -> list[tuple[str, str]]:
