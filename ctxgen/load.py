@@ -13,7 +13,7 @@ import os
 import pickle
 import re
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -394,12 +394,13 @@ def read_sources(map_dir: Path, rels: list[str], allow_html: bool = False, jobs:
     """read_source over many files, in order; in forked worker processes when it pays off."""
     read = functools.partial(read_source, Path(map_dir), allow_html=allow_html, max_bytes=max_bytes)
     workers = min(jobs, os.cpu_count() or 1, len(rels))
-    return _map_in_workers(read, rels, len(rels), workers, chunksize=max(16, len(rels) // (max(workers, 1) * 8)))
+    return list(_map_in_workers(read, rels, len(rels), workers, chunksize=max(16, len(rels) // (max(workers, 1) * 8))))
 
 
 def read_batches_pickled(map_dir: Path, batches: list[list[str]], allow_html: bool = False, jobs: int = 1,
-                         max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> list[bytes]:
-    """read_source over each batch of files, each batch's SourceFiles returned as one pickle.
+                         max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Iterator[bytes]:
+    """read_source over each batch of files, each batch's SourceFiles as one pickle, in order and
+    as soon as it is ready (the caller unpickles one while the workers read the next).
 
     Worker processes have to pickle what they send back anyway: handing over those bytes lets a
     build cache store them as they are, instead of pickling every SourceFile a second time."""
@@ -408,13 +409,14 @@ def read_batches_pickled(map_dir: Path, batches: list[list[str]], allow_html: bo
     return _map_in_workers(read, batches, sum(len(b) for b in batches), workers, chunksize=1)
 
 
-def _map_in_workers(func: Callable, items: list, files: int, workers: int, chunksize: int) -> list:
+def _map_in_workers(func: Callable, items: list, files: int, workers: int, chunksize: int) -> Iterator:
     """func over items, in order: in forked workers when there are enough files to pay for them."""
     if workers <= 1 or files < PARALLEL_MIN_FILES or "fork" not in multiprocessing.get_all_start_methods():
-        return [func(item) for item in items]
+        yield from map(func, items)
+        return
     _renderer()  # import the Markdown engine once, before forking, so workers inherit it
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        return pool.map(func, items, chunksize=chunksize)
+        yield from pool.imap(func, items, chunksize=chunksize)
 
 
 def _read_batch(map_dir: Path, allow_html: bool, max_bytes: int, rels: list[str]) -> bytes:
