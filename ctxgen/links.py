@@ -34,6 +34,8 @@ from .md_common import strip_dendron_vault
 
 def fold(s: str) -> str:
     """The matching key: NFC, case-folded, spaces as hyphens, no surrounding whitespace."""
+    if s.isascii():  # most keys: NFC changes nothing and casefold is lower
+        return s.strip().lower().replace(" ", "-")
     return unicodedata.normalize("NFC", s).strip().casefold().replace(" ", "-")
 
 
@@ -174,7 +176,8 @@ class Resolver:
         folder = posixpath.dirname(from_path)
         bare = _strip_md(target).rstrip("/")
         explicit_relative = bare.startswith(("./", "../"))
-        rooted = _normpath(bare.lstrip("/")) if bare.lstrip("/") else ""
+        unrooted = bare.lstrip("/")
+        rooted = _normpath(unrooted) if unrooted else ""
         # step 1: paths. Markdown links and ./ ../ are relative to the linking file first;
         # a Markdown link starting with / only from the map root (and no file-name step).
         if markdown_link and target.startswith("/"):
@@ -184,16 +187,17 @@ class Resolver:
             order = [relative, rooted]
         else:
             order = [rooted]
+        folded: dict[str, str] = {}
         for p in order:
             if p and not p.startswith(".."):
-                key = fold(p)
+                key = folded[p] = fold(p)
                 found = self._paths.get(key) or self._folders.get(key)
                 if found:
                     return self._pick(found, folder, "path")
         if explicit_relative:
             return UNRESOLVED
         # step 2: file name, or a path suffix (`folder/note` matching `a/folder/note.md`)
-        key = fold(bare.lstrip("/"))
+        key = folded.get(unrooted) or fold(unrooted)  # usually folded in step 1 already
         stem = key.rpartition("/")[2]
         found = self._stems.get(stem)
         if found and "/" in key:

@@ -108,7 +108,7 @@ class OccurrenceReader(FrontMatterReader):
         if isinstance(item, dict):
             entry = item
             self.unknown_keys(item, OCCURRENCE_ENTRY_KEYS, where, span)
-            given = [k for k in ("value", "url", "file") if k in item]
+            given = list(filter(item.__contains__, ("value", "url", "file")))
             if len(given) != 1:
                 self.diags.error("missing-value", f"{where}: an occurrence needs exactly one of value, url, file", span)
                 return None
@@ -122,7 +122,7 @@ class OccurrenceReader(FrontMatterReader):
                 scope, sspans = self.scope(item["scope"], f"{where}.scope", value_span(item, "scope", span), path)
             raw = item[key]
             if key in ("url", "file"):
-                s = self.text(raw, f"{where}.{key}", vsp)
+                s = raw if raw.__class__ is str else self.text(raw, f"{where}.{key}", vsp)
                 if s is None:
                     return None
                 s = s.strip()
