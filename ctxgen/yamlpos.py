@@ -319,7 +319,7 @@ class _Builder:
             return node.value
         try:
             return construct(self._constructor, node)
-        except (ValueError, ConstructorError, OverflowError, AttributeError):
+        except (ValueError, ConstructorError, OverflowError, AttributeError, KeyError):  # KeyError: `!!bool maybe`
             what = _TYPE_NAMES.get(tag, tag)
             self.diagnostics.append(Diagnostic(
                 Severity.WARNING, "yaml-value",

@@ -144,11 +144,12 @@ def test_standard_explicit_tags_are_fine():
 
 
 def test_a_value_that_cannot_be_constructed_stays_text():
-    value, diags = load_yaml("born: 2024-13-45\nn: !!int abc\n", "a.md")
-    assert value == {"born": "2024-13-45", "n": "abc"}
+    value, diags = load_yaml("born: 2024-13-45\nn: !!int abc\nok: !!bool maybe\n", "a.md")
+    assert value == {"born": "2024-13-45", "n": "abc", "ok": "maybe"}
     assert [d.format().splitlines()[0] for d in diags] == [
         "a.md:1:7: warning[yaml-value]: could not read '2024-13-45' as a date; kept as text",
         "a.md:2:4: warning[yaml-value]: could not read 'abc' as an integer; kept as text",
+        "a.md:3:5: warning[yaml-value]: could not read 'maybe' as a boolean; kept as text",
     ]
 
 
