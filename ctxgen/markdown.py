@@ -52,6 +52,7 @@ import os
 import re
 from bisect import bisect_right
 from collections.abc import Callable
+from itertools import chain
 from urllib.parse import unquote
 
 from markdown_it.common.normalize_url import validateLink
@@ -105,6 +106,8 @@ _RUST_SAFE = _RustMarkdownIt("zero").enable_many(_RULES)
 _RUST_HTML = _RustMarkdownIt("zero").enable_many(_RULES + ["html_block", "html_inline"])
 
 _MARK_RE = re.compile(r"\[\[|==|%%|<!--")
+_TAG_HINT_RE = re.compile(r"#[^#\s]")  # see _Renderer.tagging
+_END = ((None, None),)  # ends `inline`'s loop: the last text node is written by the same code
 _CLOSER = {"==": "==", "%%": "%%", "<!--": "-->"}
 _TRIM_RE = re.compile("[\t\n\f\r ]+")  # markdown-it's whitespace, for fence info strings
 _BLOCK_COMMENT_RE = re.compile(r"^ {0,3}%%", re.M)
@@ -120,6 +123,7 @@ _DEEP_FIRST_RE = re.compile(_DEEP_LINE)
 _DEEP_RE = re.compile("\n" + _DEEP_LINE)
 _CHECKBOX = '<input class="task-list-item-checkbox" disabled="disabled" type="checkbox">'
 _CHECKED = '<input class="task-list-item-checkbox" checked="checked" disabled="disabled" type="checkbox">'
+_WRAP = {"em": ("<em>", "</em>"), "strong": ("<strong>", "</strong>"), "strikethrough": ("<s>", "</s>")}
 _INLINE = frozenset({
     "text", "text_special", "softbreak", "hardbreak", "em", "strong", "strikethrough", "code_inline",
     "link", "image", "autolink", "html_inline", "footnote_ref", "footnote_inline", "todo_checkbox",
@@ -219,6 +223,11 @@ class _Renderer:
         self.pending: list[tuple[int, dict, int]] = []  # (hole, LinkRef fields, offset in plain)
         self.tag_run: list[str] = []
         self.tag_at: list[int] = []  # where each tag_run piece is in `out` (-1: inside a link)
+        # A #tag needs '#' then a word character in its text, and text is cut from the source only
+        # where a flush_tags boundary is (or at a '[', '%', '<' or '\\' after the '#'). So a body whose
+        # every '#' is followed by '#', a space or its end (ATX heading markers: most bodies) has no
+        # tag, and its text pieces need not be collected (`tagging`; the rare paths collect anyway).
+        self.tagging = "#" in src and _TAG_HINT_RE.search(src) is not None
 
     # -- positions --
 
@@ -274,10 +283,14 @@ class _Renderer:
         self.plain, self.plain_len, self.pending, self.tag_run, self.tag_at = [], 0, [], [], []
 
     def end(self) -> str:
-        self.flush_tags()
-        raw = "".join(self.plain)
-        for hole, fields, offset in self.pending:
-            self.links[hole] = LinkRef(hole=hole, context=around(raw, offset), **fields)
+        if self.tag_run:
+            self.flush_tags()
+        plain = self.plain
+        raw = plain[0] if len(plain) == 1 else "".join(plain)
+        if self.pending:
+            links = self.links
+            for hole, fields, offset in self.pending:
+                links[hole] = LinkRef(hole=hole, context=around(raw, offset), **fields)
         self.texts.append(raw)
         return raw
 
@@ -297,8 +310,8 @@ class _Renderer:
                         found.append((m.start(), m.start() + 1 + len(tag), tag))
                 if found and not self.in_link:
                     self.mark_tags(text, found)
-            self.tag_run = []
-            self.tag_at = []
+            self.tag_run.clear()  # in place: `inline` holds these lists in locals
+            self.tag_at.clear()
 
     def mark_tags(self, text: str, found: list[tuple[int, int, str]]) -> None:
         """Rewrite the run's text in `out` with each #tag a tag hole (a link once filled). The run's
@@ -361,17 +374,24 @@ class _Renderer:
 
     def paragraph(self, node, _name: str, depth: int, prefix: str = "") -> None:
         children = node.children
-        if not prefix and len(children) == 1 and children[0].name == "text" and self.lone_embed(children[0].meta["content"]):
-            self.begin()
-            self.inline(children, depth)
-            self.end()
-            self.after_hidden = True
-            return
-        self.open("<p>" + prefix)
+        names = None
+        if not prefix and len(children) == 1:
+            names = [children[0].name]
+            if names[0] == "text" and self.lone_embed(children[0].meta["content"]):
+                self.begin()
+                self.inline(children, depth, names=names)
+                self.end()
+                self.after_hidden = True
+                return
+        out = self.out
+        if self.after_hidden:  # = self.open(…), self.close(…): a paragraph is the commonest block
+            out.append("\n")
+        out.append("<p>" + prefix if prefix else "<p>")
         self.begin()
-        self.inline(children, depth)
+        self.inline(children, depth, names=names)
         self.end()
-        self.close("</p>\n")
+        self.after_hidden = False
+        out.append("</p>\n")
 
     @staticmethod
     def lone_embed(text: str) -> bool:
@@ -386,23 +406,44 @@ class _Renderer:
 
     def heading(self, node, _name: str, depth: int) -> None:
         level = node.meta["level"]
-        at = len(self.out)
-        self.open("")
-        self.begin()
-        self.tag_words = False
-        self.inline(node.children, depth)
-        raw = self.end()
-        self.tag_words = True
+        out = self.out
+        if self.after_hidden:
+            out.append("\n")
+            self.after_hidden = False
+        at = len(out)
+        out.append("")  # the open tag, once the id is known
+        children = node.children
+        raw = None
+        if len(children) == 1:
+            child = children[0]
+            names = [child.name]
+            if names[0] == "text":
+                raw = child.meta["content"]
+                if (("[" in raw and "[[" in raw) or ("=" in raw and "==" in raw) or ("%" in raw and "%%" in raw)
+                        or ("<" in raw and "<!--" in raw) or raw.endswith(("[", "!"))):
+                    raw = None
+                else:  # most headings: one plain text node, no tags (= begin, inline, end)
+                    out.append(_esc(raw))
+                    self.texts.append(raw)
+        else:
+            names = None
+        if raw is None:
+            self.begin()
+            self.tag_words = False
+            self.inline(children, depth, names=names)
+            raw = self.end()
+            self.tag_words = True
         text = " ".join(raw.split())
-        base = HEADING_PREFIX + slugify_heading(text)
-        anchor, n = base, 0
-        while anchor in self.anchors:
+        anchor = base = HEADING_PREFIX + slugify_heading(text)
+        anchors = self.anchors
+        n = 0
+        while anchor in anchors:
             n += 1
             anchor = f"{base}-{n}"
-        self.anchors.add(anchor)
+        anchors.add(anchor)
         self.headings.append(Heading(level, text, anchor))
-        self.out[at] += f'<h{level} id="{escape(anchor)}">'
-        self.close(f"</h{level}>\n")
+        out[at] = f'<h{level} id="{escape(anchor)}">'
+        out.append(f"</h{level}>\n")
 
     def list(self, node, name: str, depth: int) -> None:
         if name == "bullet_list":
@@ -421,7 +462,8 @@ class _Renderer:
         if depth > _MAX_DEPTH:
             raise _Fallback("nesting")
         children = item.children
-        attrs = _attrs(item.attrs)
+        attrs = item.attrs
+        attrs = _attrs(attrs) if attrs else ""
         if not children:
             self.open(f"<li{attrs}></li>\n")
             return
@@ -429,6 +471,18 @@ class _Renderer:
         n = len(children)
         loose_task = names[0] == "todo_checkbox" and n > 1 and names[1] == "paragraph"
         first_inline = names[0] in _INLINE and not loose_task
+        if not attrs and first_inline and _INLINE.issuperset(names):
+            # the common tight item, only inline content: its hidden paragraph, written in place
+            out = self.out
+            if self.after_hidden:
+                out.append("\n")
+            out.append("<li>")
+            self.begin()
+            self.inline(children, depth, names=names)
+            self.end()
+            self.after_hidden = False
+            out.append("</li>\n")
+            return
         self.open(f"<li{attrs}>" if first_inline else f"<li{attrs}>\n")
         i = 0
         while i < n:
@@ -443,7 +497,10 @@ class _Renderer:
                 while j < n and names[j] in _INLINE:
                     j += 1
                 self.begin()
-                self.inline(children[i:j] if i or j < n else children, depth)
+                if i or j < n:
+                    self.inline(children[i:j], depth, names=names[i:j])
+                else:
+                    self.inline(children, depth, names=names)
                 self.end()
                 self.after_hidden = True
                 i = j
@@ -549,99 +606,181 @@ class _Renderer:
 
     # -- inline --
 
-    def inline(self, nodes, depth: int, first: str | None = None, first_node=None, first_skip: int = 0) -> None:
+    def inline(self, nodes, depth: int, first: str | None = None, first_node=None, first_skip: int = 0,
+               names: list[str] | None = None) -> None:
         """Render a list of sibling inline nodes (`first`: leading text already cut from first_node).
 
         Text that may hold a wikilink, ==mark== or %%comment%% (which can span siblings) becomes
-        a run; once there is one, the rest of the siblings wait in `segments` to keep the order."""
+        a run; once there is one, the rest of the siblings wait in `segments` to keep the order.
+        `names`: the nodes' names, when the caller has read them already.
+
+        The hot loop of the pass (~50 text nodes a note): a lone text node without markup, and
+        em/strong/s, code and soft breaks, are written here rather than through `plain_text` and
+        `node` — a method call and the attribute reads are most of what each of them costs."""
         if depth > _MAX_DEPTH:
             raise _Fallback("nesting")
         segments: list = []
         if first:
             run = _Run([(first_node, first_node.meta["content"], False)])
             segments.append((run, first_skip, len(run.text)))
-        group: list = []
-        for node in nodes:
-            name = node.name  # each pyo3 attribute read builds a new object: read each once
-            if name == "text":
-                group.append((node, node.meta["content"], False))
+        out, plain, tag_run, tag_at, tagging = self.out, self.plain, self.tag_run, self.tag_at, self.tagging
+        text = None  # the last text node, kept until we know whether a text sibling follows it
+        group = None  # two or more adjacent text nodes: a run
+        if names is None:
+            names = [node.name for node in nodes]  # each pyo3 attribute read builds a new object: read each once
+        for node, name in chain(zip(nodes, names), _END):
+            if name == "text" or name == "text_special":
+                item = (node, node.meta["content"], name != "text")
+                if text is None:
+                    text = item
+                elif group is None:
+                    group = [text, item]
+                else:
+                    group.append(item)
                 continue
-            if name == "text_special":
-                group.append((node, node.meta["content"], True))
-                continue
-            if group:
-                if segments or len(group) > 1 or not (self.plain_text(group[0]) or self.wiki_text(group[0])):
-                    segments.append(_Run(group).whole())
-                group = []
-            if segments or name == "link":
+            if text is not None:
+                content = text[1]
+                if group is not None or segments:
+                    segments.append(_Run(group or [text]).whole())
+                elif not text[2] and not (
+                        ("[" in content and "[[" in content) or ("=" in content and "==" in content)
+                        or ("%" in content and "%%" in content) or ("<" in content and "<!--" in content)
+                        or content.endswith(("[", "!"))):  # = self.plain_text(text), in place
+                    if tagging:
+                        tag_at.append(len(out))
+                        tag_run.append(content)
+                    out.append(_esc(content) if "&" in content or "<" in content or ">" in content or '"' in content
+                               else content)
+                    plain.append(content)
+                    self.plain_len += len(content)
+                elif not self.wiki_text(text):
+                    segments.append(_Run([text]).whole())
+                text = group = None
+            if name is None:
+                break
+            if segments:
                 segments.append(node)
+            elif name == "link":  # no text before it ends in '[': not `[[x]]` read as a link (`bracketed`)
+                self.link(node, depth)
+            elif name in _WRAP:
+                open_tag, close_tag = _WRAP[name]
+                if tag_run:
+                    self.flush_tags()
+                out.append(open_tag)
+                children = node.children
+                child_names = [children[0].name] if len(children) == 1 else None
+                if child_names == ["text"] and depth < _MAX_DEPTH:  # *one word*: = self.inline(children)
+                    item = (children[0], children[0].meta["content"], False)
+                    if not self.plain_text(item) and not self.wiki_text(item):
+                        self.segments([_Run([item]).whole()], depth + 1)
+                else:
+                    self.inline(children, depth + 1, names=child_names)
+                if tag_run:
+                    self.flush_tags()
+                out.append(close_tag)
+            elif name == "softbreak":
+                if tag_run:
+                    self.flush_tags()
+                out.append("\n")
+                plain.append(" ")
+                self.plain_len += 1
+            elif name == "code_inline":
+                if tag_run:
+                    self.flush_tags()
+                children = node.children
+                content = children[0].meta["content"] if len(children) == 1 else "".join(c.meta["content"] for c in children)
+                out.append("<code>" + _esc(content) + "</code>")
+                plain.append(content)
+                self.plain_len += len(content)
             else:
                 self.node(node, name, depth)
-        if group and (segments or len(group) > 1 or not (self.plain_text(group[0]) or self.wiki_text(group[0]))):
-            segments.append(_Run(group).whole())
         if segments:
             self.segments(segments, depth)
 
     def plain_text(self, item: tuple) -> bool:
         """Write a lone text node that holds no wikilink, mark or comment; False if it needs a run."""
-        _node, content, special = item
-        if special or "[[" in content or "==" in content or "%%" in content or "<!--" in content or content.endswith(("[", "!")):
+        content = item[1]
+        # one-character tests first: `in` for one character is far faster than for two
+        if (item[2] or ("[" in content and "[[" in content) or ("=" in content and "==" in content)
+                or ("%" in content and "%%" in content) or ("<" in content and "<!--" in content)
+                or content.endswith(("[", "!"))):
             return False
-        self.tag_at.append(len(self.out))
+        if self.tagging:
+            self.tag_at.append(len(self.out))
+            self.tag_run.append(content)
         self.out.append(_esc(content))
         self.plain.append(content)
         self.plain_len += len(content)
-        self.tag_run.append(content)
         return True
 
     def wiki_text(self, item: tuple) -> bool:
         """Write a lone text node whose only markup is well-formed wikilinks, with its content as in
-        the source (the common case, without a _Run); False to leave it to the general `run`."""
+        the source (the common case, without a _Run); False to leave it to the general `run`.
+        About 7 of these a note: the steps of `hole`, `at` and `flush_tags` are written in place."""
         node, content, special = item
-        if (special or self.in_link or "[[" not in content or "==" in content or "%%" in content or "<!--" in content
+        if (special or self.in_link or "[[" not in content or ("=" in content and "==" in content)
+                or ("%" in content and "%%" in content) or ("<" in content and "<!--" in content)
                 or content.endswith(("[", "!"))):
             return False
         links = []
         p = content.find("[[")
         while p >= 0:
             close = content.find("]]", p + 2, p + 2 + MAX_WIKILINK)
-            if close < 0 or "[[" in content[p + 2 : close]:
+            if close < 0:
+                return False
+            inner = content[p + 2 : close]
+            if "[[" in inner:
                 return False
             embed = p > 0 and content[p - 1] == "!"
-            meta = parse_wikilink(content[p + 2 : close], embed)
+            meta = parse_wikilink(inner, embed)
             if meta is None:
                 return False
             links.append((p - 1 if embed else p, close + 2, meta))
             p = content.find("[[", close + 2)
         srcmap = node.srcmap
-        if not srcmap or self.bytes[srcmap[0] : srcmap[1]] != content.encode("utf-8"):
+        if not srcmap:
             return False
-        s0 = srcmap[0]
-        out, plain = self.out, self.plain
+        s0, s1 = srcmap
+        if self.ascii:  # byte offsets are character offsets
+            if self.src[s0:s1] != content:
+                return False
+        elif self.bytes[s0:s1] != content.encode("utf-8"):
+            return False
+        out, plain, tag_run, tag_at, tagging = self.out, self.plain, self.tag_run, self.tag_at, self.tagging
+        links_out, pending = self.links, self.pending
         emitted = 0
         for start, end, meta in links:
             if start > emitted:
                 piece = content[emitted:start]
-                self.tag_at.append(len(out))
+                if tagging:
+                    tag_at.append(len(out))
+                    tag_run.append(piece)
                 out.append(_esc(piece))
                 plain.append(piece)
                 self.plain_len += len(piece)
-                self.tag_run.append(piece)
-            self.flush_tags()
-            prefix = content[:start]
-            meta["span"] = self.at(s0 + (len(prefix) if prefix.isascii() else len(prefix.encode("utf-8"))))
+            if tag_run:
+                self.flush_tags()
+            if self.ascii:
+                meta["span"] = self.at(s0 + start)
+            else:
+                prefix = content[:start]
+                meta["span"] = self.at(s0 + (len(prefix) if prefix.isascii() else len(prefix.encode("utf-8"))))
             label = display_label(meta)
-            out.append(HOLE.format(self.hole(meta)) + escape(label) + HOLE_END)
+            n = len(links_out)  # = self.hole(meta)
+            links_out.append(None)
+            pending.append((n, meta, self.plain_len))
+            out.append(f"\x00{n}\x01{escape(label)}\x00\x02")  # HOLE.format(n) + label + HOLE_END
             plain.append(label)
             self.plain_len += len(label)
             emitted = end
         if emitted < len(content):
             piece = content[emitted:]
-            self.tag_at.append(len(out))
+            if tagging:
+                tag_at.append(len(out))
+                tag_run.append(piece)
             out.append(_esc(piece))
             plain.append(piece)
             self.plain_len += len(piece)
-            self.tag_run.append(piece)
         return True
 
     def segments(self, segments: list, depth: int) -> None:
