@@ -73,12 +73,16 @@ def _extend_unique(into: list[str], more: list[str]) -> None:
             into.append(x)
 
 
-def merge_map(tm: TopicMap) -> None:
-    """Merge `tm` in place to TMDM normal form; raises TopicMapSyntaxError on a constraint violation."""
+def merge_map(tm: TopicMap, distinct_associations: bool = False) -> None:
+    """Merge `tm` in place to TMDM normal form; raises TopicMapSyntaxError on a constraint violation.
+
+    `distinct_associations`: the caller has just found no two associations equal
+    (`validate.check_duplicates`), so unless topics merge that search is not repeated."""
     pending: list[tuple[str, str]] = []
     while True:
-        _merge_topics(tm, pending)
-        pending = _remove_duplicates(tm)
+        renamed = _merge_topics(tm, pending)
+        pending = _remove_duplicates(tm, associations=renamed or not distinct_associations)
+        distinct_associations = False  # a later round follows reifier merges, which rename
         if not pending:
             break
     _check_constraints(tm)
@@ -109,7 +113,8 @@ def merge_maps(target: TopicMap, source: TopicMap) -> None:
 
 
 # --- step 1 and 2: topics ---------------------------------------------------------------
-def _merge_topics(tm: TopicMap, pending: list[tuple[str, str]]) -> None:
+def _merge_topics(tm: TopicMap, pending: list[tuple[str, str]]) -> bool:
+    """Steps 1 and 2; whether any topic merged."""
     uf = _UnionFind()
     order = {tid: i for i, tid in enumerate(tm.topics)}
     owner: dict[tuple[str, str], str] = {}
@@ -125,7 +130,7 @@ def _merge_topics(tm: TopicMap, pending: list[tuple[str, str]]) -> None:
             uf.union(a, b, order)
     rename = {tid: uf.find(tid) for tid in tm.topics if uf.find(tid) != tid}
     if not rename:
-        return
+        return False
     anchors: dict[str, dict[str, str]] = {}  # gone topic -> its heading anchors that had to change
     for gone, keep in rename.items():
         moved = _absorb(tm.topics[keep], tm.topics[gone])
@@ -137,6 +142,7 @@ def _merge_topics(tm: TopicMap, pending: list[tuple[str, str]]) -> None:
         tm.merged_ids[old] = rename.get(new, new)
     tm.merged_ids.update(rename)
     _rewrite(tm, rename, anchors)
+    return True
 
 
 def _absorb(a: Topic, b: Topic) -> dict[str, str]:
@@ -299,8 +305,9 @@ def _association_key(a: Association):
     return (a.type, a.scope, frozenset([_role_key(r) for r in roles]))
 
 
-def _remove_duplicates(tm: TopicMap) -> list[tuple[str, str]]:
-    """Drop duplicate statements; returns reifier pairs that must merge."""
+def _remove_duplicates(tm: TopicMap, associations: bool = True) -> list[tuple[str, str]]:
+    """Drop duplicate statements (duplicate associations unless `associations` is False: known
+    to be none); returns reifier pairs that must merge."""
     pending: list[tuple[str, str]] = []
 
     def merge_variants(keep: Name, gone: Name) -> None:
@@ -326,7 +333,8 @@ def _remove_duplicates(tm: TopicMap) -> list[tuple[str, str]]:
         for r in gone.roles:
             _combine(by_key[_role_key(r)], r, pending)
 
-    tm.associations = _dedupe(tm.associations, _association_key, pending, merge_roles)
+    if associations:
+        tm.associations = _dedupe(tm.associations, _association_key, pending, merge_roles)
     return pending
 
 

@@ -320,9 +320,9 @@ class _Modeler(NameReader, OccurrenceReader, AssociationReader, DraftHandling, B
         from .merge import merge_map
         from .validate import check_duplicates
 
-        check_duplicates(self.tm, self.diags)
+        duplicates = check_duplicates(self.tm, self.diags)
         try:
-            merge_map(self.tm)
+            merge_map(self.tm, distinct_associations=not duplicates)
         except TopicMapSyntaxError as e:  # a TMDM constraint the files break together
             e.report(self.diags)
         if self.tm.merged_ids:  # two files of one subject: links between them are self-links now
