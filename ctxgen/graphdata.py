@@ -283,10 +283,16 @@ class SiteGraph:
         self._hubs = {nid for nid, rec in self.nodes.items() if rec["kind"] == "association"}
         type_index = {t: i for i, t in enumerate(self.topic_types)}
         assoc_index = {a: i for i, a in enumerate(self.association_types)}
-        style_of = [_dumps(_style(e)) for e in self.edges]
-        self.styles = sorted(set(style_of))
-        index = {k: i for i, k in enumerate(self.styles)}
-        self._edge_style = [index[k] for k in style_of]
+        # Many edges share a style: each distinct one is serialised once (styles sort by their JSON).
+        key_of = [_style_key(e) for e in self.edges]
+        text_of: dict[tuple, str] = {}
+        for k, e in zip(key_of, self.edges):
+            if k not in text_of:
+                text_of[k] = _dumps(_style(e))
+        self.styles = sorted(set(text_of.values()))
+        index = {t: i for i, t in enumerate(self.styles)}
+        by_key = {k: index[t] for k, t in text_of.items()}
+        self._edge_style = [by_key[k] for k in key_of]
         self._edge_ends = [(e["from"], e["to"], st) for e, st in zip(self.edges, self._edge_style)]
 
         def core(rec: dict) -> list:
@@ -508,6 +514,13 @@ def embedded_neighbourhood(page_html: str) -> dict | None:
 
 
 _SCRIPT_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
+
+
+def _style_key(edge: dict) -> tuple:
+    """`_style(edge)` as a hashable value."""
+    if edge["kind"] == "mention":
+        return ("mention",)
+    return (edge["kind"], edge["type"], edge["label"], tuple(edge["roles"]), tuple(edge["role_labels"]), tuple(edge["scope"]))
 
 
 def _style(edge: dict) -> dict:
