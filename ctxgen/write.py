@@ -106,9 +106,17 @@ def _swap_in(new: Path, out: Path) -> None:
 
 def _normalise_modes(root: Path) -> None:
     """GitHub Pages artifacts want 0644 files and 0755 folders (checklist row 61)."""
-    os.chmod(root, 0o755)
+    os.chmod(root, 0o755)  # a mkdtemp folder: 0700
+    if _umask() == 0o022:  # the usual case: files were created 0644 and folders 0755 already
+        return
     for dirpath, dirnames, filenames in os.walk(root):
         for d in dirnames:
             os.chmod(os.path.join(dirpath, d), 0o755)
         for f in filenames:
             os.chmod(os.path.join(dirpath, f), 0o644)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)  # the only way to read it; set back at once (the build writes from one thread)
+    os.umask(mask)
+    return mask

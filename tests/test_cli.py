@@ -195,6 +195,18 @@ def test_output_is_deterministic_and_pages_friendly(new_map: Path, tmp_path: Pat
         assert (p.stat().st_mode & 0o777) == (0o755 if p.is_dir() else 0o644), p
 
 
+@pytest.mark.parametrize("umask", [0o077, 0o002])
+def test_pages_modes_whatever_the_umask(new_map: Path, tmp_path: Path, umask: int):
+    """Files 0644 and folders 0755 (checklist row 61) also when the umask would make them otherwise."""
+    old = os.umask(umask)
+    try:
+        assert run_ctxgen("build", new_map, "-o", tmp_path / "out", "--no-cache").returncode == 0
+    finally:
+        os.umask(old)
+    for p in (tmp_path / "out").rglob("*"):
+        assert (p.stat().st_mode & 0o777) == (0o755 if p.is_dir() else 0o644), p
+
+
 def test_base_url_gives_absolute_urls_only_where_required(new_map: Path):
     proc = run_ctxgen("build", new_map, "--base-url", "https://user.github.io/repo")
     assert proc.returncode == 0, proc.stderr
