@@ -180,22 +180,22 @@ def _build(opts: BuildOptions) -> BuildResult:
         return _finish(diags, stats, t0, result)
 
     from .render import RenderOptions, SiteRenderer
+    from .render_early import EarlyTasks
     from .site_templates import collapse_page_repeats
 
     # The renderer needs only each file's mtime: the parsed front matter and the SourceFiles
     # themselves are freed here (a fifth of the peak memory at 10,000 topics).
     stamps = [SourceFile(path=sf.path, mtime=sf.mtime) for sf in sources]
     del sources
-    renderer = SiteRenderer(
-        tm, config, RenderOptions(map_dir=map_dir, drafts=opts.drafts, jobs=jobs, assets=found.assets, sources=stamps)
-    )
+    options = RenderOptions(map_dir=map_dir, drafts=opts.drafts, jobs=jobs, assets=found.assets, sources=stamps)
     if not opts.write:  # `check` also reports what the theme and templates would refuse
-        diags.extend(renderer.setup)
+        diags.extend(SiteRenderer(tm, config, options).setup)
         return _finish(diags, stats, t0, result)
     try:
-        with staged_output(out_dir) as tmp:
+        with staged_output(out_dir) as tmp, EarlyTasks(tm, config, tmp, jobs) as early:
+            renderer = SiteRenderer(tm, config, options)  # meanwhile the search index and exports are written
             render_diags = Diagnostics()
-            render_stats = renderer.write_all(tmp, render_diags)
+            render_stats = renderer.write_all(tmp, render_diags, early)
             diags.extend(collapse_page_repeats(render_diags.items))
             if render_diags.has_errors(opts.strict):
                 raise _RenderFailed

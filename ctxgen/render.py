@@ -79,6 +79,7 @@ try:  # the map's data exports (interchange engineer)
     from .interchange import commands as _interchange
 except ImportError:  # pragma: no cover
     _interchange = None
+from .render_early import EarlyTasks, map_task_files, map_tasks, write_files
 EXPORT_FILES = ("map.xtm", "map.jtm")  # what _interchange.export_files writes
 try:  # the timeline and map pages (search/views engineer); the site builds without them
     from . import geomap as _geomap
@@ -779,8 +780,9 @@ class SiteRenderer:
             if page is not None and page.kind == "topic":
                 self._inline_graphs[page.key] = g.script_json(page.key)
 
-    def write_all(self, out_dir: Path, diags: Diagnostics) -> RenderStats:
-        """Write the whole site into out_dir (an empty folder). Errors go to diags."""
+    def write_all(self, out_dir: Path, diags: Diagnostics, early: EarlyTasks | None = None) -> RenderStats:
+        """Write the whole site into out_dir (an empty folder). Errors go to diags. `early`: the
+        map-only tasks already running (render_early), whose results are added to this build's."""
         t0 = time.perf_counter()
         stats = RenderStats()
         diags.extend(self.setup)
@@ -800,7 +802,8 @@ class SiteRenderer:
             stats.files += 1
             stats.bytes += len(data)
         # tasks: the frontend's files (graph JSON, search index) and chunks of pages
-        tasks: list[tuple[str, list[str]]] = [(name, []) for name in self._frontend_tasks()]
+        started = early.kinds if early else []
+        tasks: list[tuple[str, list[str]]] = [(name, []) for name in self._frontend_tasks() if name not in started]
         if jobs == 1 or len(paths) < PARALLEL_MIN_PAGES or "fork" not in multiprocessing.get_all_start_methods():
             tasks.append(("pages", paths))
             results = [self._run_task(kind, chunk, out_dir) for kind, chunk in tasks]
@@ -814,7 +817,8 @@ class SiteRenderer:
                     results = pool.starmap(_run_task, [(kind, chunk, str(out_dir)) for kind, chunk in tasks], chunksize=1)
             finally:
                 _WORKER = None
-        for kind, (count, size_, items) in zip((k for k, _ in tasks), results):
+        done = list(zip((k for k, _ in tasks), results)) + (early.results() if early else [])
+        for kind, (count, size_, items) in done:
             if kind == "pages":
                 stats.pages += count
             stats.files += count
@@ -838,9 +842,7 @@ class SiteRenderer:
 
     def _frontend_tasks(self) -> list[str]:
         """The tasks that write data files beside the pages (run in the pool with the page chunks)."""
-        tasks = [name for name, mod in (("graph", _graphdata), ("search", _searchindex), ("exports", _interchange))
-                 if mod is not None]
-        return tasks + self._views()
+        return (["graph"] if _graphdata else []) + map_tasks() + self._views()
 
     def _frontend_files(self, kind: str) -> dict[str, bytes]:
         if kind == "graph":
@@ -850,24 +852,12 @@ class SiteRenderer:
             return _timeline.timeline_files(self.tm, self.config)
         if kind == "map":
             return _geomap.map_files(self.tm, self.config)
-        if kind == "exports":  # the whole map as XTM 2.1 and JTM 1.1, linked from the home page
-            return _interchange.export_files(self.tm)
-        return _searchindex.search_files(self.tm, self.config)
+        return map_task_files(kind, self.tm, self.config)
 
     def _run_task(self, kind: str, chunk: list[str], out_dir: Path) -> tuple[int, int, list[Diagnostic]]:
         if kind == "pages":
             return self._write_pages(chunk, out_dir)
-        count = size = 0
-        try:
-            files = self._frontend_files(kind)
-        except Exception as e:  # a bug there must not hide the pages' diagnostics
-            return 0, 0, [Diagnostic(Severity.ERROR, "render-internal", f"{kind} files not written: {type(e).__name__}: {e}")]
-        for rel, data in sorted(files.items()):
-            if is_safe_path(rel):
-                _write(out_dir / rel, data)
-                count += 1
-                size += len(data)
-        return count, size, []
+        return write_files(kind, lambda: self._frontend_files(kind), out_dir)
 
     def sitemap(self) -> bytes:
         lines = ['<?xml version="1.0" encoding="UTF-8"?>',

@@ -284,6 +284,30 @@ def test_parallel_write_is_identical_to_serial(basic, tmp_path, monkeypatch) -> 
     assert outs[0] == outs[1]
 
 
+def test_early_map_tasks_write_what_the_pool_would(basic, tmp_path, monkeypatch) -> None:
+    """The search index and exports, started in their own worker before the renderer exists
+    (render_early), give the same site; a renderer that fails setup stops that worker."""
+    import ctxgen.render_early as early_mod
+
+    monkeypatch.setattr(render_mod, "PARALLEL_MIN_PAGES", 1)
+    monkeypatch.setattr(early_mod, "EARLY_MIN_TOPICS", 1)
+    serial = tmp_path / "serial"
+    make(basic, jobs=1).write_all(serial, Diagnostics())
+    out = tmp_path / "early"
+    out.mkdir()
+    with early_mod.EarlyTasks(basic.topic_map, basic.config, out, jobs=2) as early:
+        assert early.kinds == ["search", "exports"]
+        diags = Diagnostics()
+        stats = make(basic, jobs=2).write_all(out, diags, early)
+    assert not diags.has_errors()
+    files = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert files == {p.relative_to(serial).as_posix(): p.read_bytes() for p in serial.rglob("*") if p.is_file()}
+    assert stats.files == len(files) and any(f.startswith("search/") for f in files) and "map.xtm" in files
+    with early_mod.EarlyTasks(basic.topic_map, basic.config, tmp_path / "left", jobs=2) as early:
+        pool = early._pool
+    assert early._pool is None and all(not p.is_alive() for p in pool._pool)
+
+
 def test_drafts_get_no_page_unless_drafts_on() -> None:
     tm = TopicMap()
     tm.add_topic(Topic("shown"))
