@@ -756,7 +756,10 @@ class SiteRenderer:
                 continue
             folder = path.rpartition("/")[0]
             if folder and folder not in made:  # most topics are folders of their own: one mkdir each
-                os.makedirs(out + folder, exist_ok=True)
+                try:
+                    os.mkdir(out + folder)  # its parent is usually there (makedirs would stat it first)
+                except OSError:
+                    os.makedirs(out + folder, exist_ok=True)
                 made.add(folder)
             fd = os.open(out + path, _WRITE_FLAGS, 0o644)
             try:
