@@ -345,54 +345,46 @@ class SiteGraph:
         adjacency, hubs = self.adjacency, self._hubs
         if focus not in adjacency:
             return [], [], [False] * depth
-        ring = {focus: 0}
-        order = [focus]
+        ring = {focus: 0}  # insertion order is BFS order
         counts = [0] * (depth + 1)
         truncated = [False] * depth
         queue = deque([focus])
         while queue:
             u = queue.popleft()
-            d = ring[u]
             is_hub = u in hubs
-            if d >= depth and not is_hub:
-                continue
-            next_ring = d if is_hub else d + 1
-            if counts[next_ring] >= caps[next_ring - 1]:
-                if not truncated[next_ring - 1] and any(v not in ring for v in adjacency[u]):
-                    truncated[next_ring - 1] = True
-                continue
-            for v in adjacency[u]:
-                if v in ring:
-                    continue
-                if counts[next_ring] >= caps[next_ring - 1]:
-                    truncated[next_ring - 1] = True
-                    break
-                counts[next_ring] += 1
-                ring[v] = next_ring
-                order.append(v)
-                if v in hubs:
-                    queue.appendleft(v)  # expand a hub at once: its players are one hop away
-                else:
-                    queue.append(v)
-        # A hub left with fewer than two of its players is not drawn.
-        for hub in [n for n in order if n in hubs]:
+            next_ring = ring[u] if is_hub else ring[u] + 1
+            cap, n = caps[next_ring - 1], counts[next_ring]
+            if n < cap:
+                for v in adjacency[u]:
+                    if v in ring:
+                        continue
+                    if n >= cap:
+                        truncated[next_ring - 1] = True
+                        break
+                    n += 1
+                    ring[v] = next_ring
+                    if v in hubs:
+                        queue.appendleft(v)  # expand a hub at once: its players are one hop away
+                    elif next_ring < depth:  # the outer ring is never expanded
+                        queue.append(v)
+                counts[next_ring] = n
+            elif not truncated[next_ring - 1] and any(v not in ring for v in adjacency[u]):
+                truncated[next_ring - 1] = True
+            # The outer ring full and known cut short: what is still queued could only be turned away.
+            if next_ring == depth and n >= cap and truncated[depth - 1]:
+                break
+        # A hub left with fewer than two of its players is not drawn (hubs join topics, not hubs).
+        for hub in ring.keys() & hubs:
             if sum(1 for p in adjacency[hub] if p in ring) < 2:
                 del ring[hub]
-        order = [n for n in order if n in ring]
-        # Each pair is looked at once, from its later node: a node of the outer ring only pairs
-        # with the inner rings (and hubs), every other node with all before it.
+        # The edges drawn join two drawn nodes, at least one of them inside the outer ring or a hub.
         edge_ids: set[int] = set()
-        seen: set[str] = set()
-        core: set[str] = set()
-        for u in order:
-            nbrs = adjacency[u]
-            inside = ring[u] < depth or u in hubs
-            for v in nbrs.keys() & (seen if inside else core):  # C walks the smaller side
-                edge_ids.update(nbrs[v])
-            seen.add(u)
-            if inside:
-                core.add(u)
-        return [(n, ring[n]) for n in order], sorted(edge_ids), truncated
+        drawn = ring.keys()
+        for u, r in ring.items():
+            if r < depth or u in hubs:
+                nbrs = adjacency[u]  # C walks the smaller side of `&`, and gathers the edge ids
+                edge_ids.update(*map(nbrs.__getitem__, nbrs.keys() & drawn))
+        return list(ring.items()), sorted(edge_ids), truncated
 
     def legend_json(self) -> str:
         return _dumps({

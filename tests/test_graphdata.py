@@ -253,6 +253,56 @@ def test_neighbourhood_rings_are_distances(pairs, focus, depth):
         assert a in dist and b in dist and min(dist[a], dist[b]) < depth
 
 
+def reference_neighbourhood(g: SiteGraph, focus: str, depth: int, caps: tuple[int, ...]):
+    """The neighbourhood rules spelled out plainly: BFS that caps each ring (most connected
+    first), expands a hub at once into its own ring, drops hubs left with fewer than two
+    players, and keeps the edges among drawn nodes that are not outer ring to outer ring."""
+    from collections import deque
+    adj, hubs = g.adjacency, g._hubs
+    if focus not in adj:
+        return [], [], [False] * depth
+    ring, order, counts, truncated = {focus: 0}, [focus], [0] * (depth + 1), [False] * depth
+    queue = deque([focus])
+    while queue:
+        u = queue.popleft()
+        if ring[u] >= depth and u not in hubs:
+            continue
+        nxt = ring[u] if u in hubs else ring[u] + 1
+        for v in adj[u]:
+            if v in ring:
+                continue
+            if counts[nxt] >= caps[nxt - 1]:
+                truncated[nxt - 1] = True
+                break
+            counts[nxt] += 1
+            ring[v] = nxt
+            order.append(v)
+            (queue.appendleft if v in hubs else queue.append)(v)
+    for hub in [n for n in order if n in hubs]:
+        if sum(1 for p in adj[hub] if p in ring) < 2:
+            del ring[hub]
+    order = [n for n in order if n in ring]
+    inner = {n for n in order if ring[n] < depth or n in hubs}
+    edges = {e for u in order for v, ids in adj[u].items() if v in ring and (u in inner or v in inner) for e in ids}
+    return [(n, ring[n]) for n in order], sorted(edges), truncated
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 20), st.integers(0, 20)), max_size=80),
+       st.lists(st.lists(st.integers(0, 20), min_size=3, max_size=5), max_size=6),
+       st.integers(0, 20), st.integers(1, 3), st.tuples(st.integers(1, 6), st.integers(1, 6), st.integers(1, 6)))
+def test_capped_neighbourhoods_follow_the_rules(pairs, nary, focus, depth, caps):
+    tm = TopicMap()
+    for i in range(21):
+        topic(tm, f"n{i}")
+    tm.mentions += [Mention(f"n{a}", f"n{b}", SPAN) for a, b in pairs]
+    for k, players in enumerate(nary):
+        tm.add_association(Association(f"a{k % 2}", [Role(f"r{j}", f"n{p}") for j, p in enumerate(players)]))
+    g = SiteGraph.build(tm, Config())
+    caps = caps[:depth]
+    assert g.neighbourhood_ids(f"n{focus}", depth, caps) == reference_neighbourhood(g, f"n{focus}", depth, caps)
+
+
 def test_ten_thousand_topics_is_fast():
     tm = TopicMap()
     n = 10_000
