@@ -136,7 +136,10 @@ def _build(opts: BuildOptions) -> BuildResult:
     watch = _Stopwatch(stats)
 
     if not map_dir.is_dir():
-        diags.error("map-not-found", f"map folder not found: {map_dir}")
+        if map_dir.exists():
+            diags.error("map-not-found", f"{map_dir} is a file, not a map folder", hint="give the folder that holds it")
+        else:
+            diags.error("map-not-found", f"map folder not found: {map_dir}")
         return BuildResult(diags, stats)
 
     config = load_config(map_dir, diags)

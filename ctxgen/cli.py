@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
 
 # Errors about where ctxgen was told to read or write, not about the map's content: exit 2.
 USAGE_CODES = frozenset({"bad-argument", "map-not-found", "output-dir", "output-write", "io-error",
-                         "import-target-not-empty", "new-target-exists", "new-write"})
+                         "import-target-not-empty", "new-target-exists", "new-write", "syntax-unknown"})
 
 
 def exit_code(diags: Diagnostics, strict: bool = False) -> int:
@@ -128,11 +128,16 @@ def _summary(result, strict: bool, verb: str) -> str:
     items = result.diagnostics.sorted(strict)
     errors = sum(1 for d in items if d.severity.value == "error")
     warnings = sum(1 for d in items if d.severity.value == "warning")
-    pages = " (nothing changed)" if s.unchanged else (f", {s.pages} pages written" if result.written else "")
-    return (
-        f"ctxgen: {verb} {s.topics} topics, {s.associations} associations, {s.occurrences} occurrences{pages}; "
-        f"{warnings} warning{'s' * (warnings != 1)}, {errors} error{'s' * (errors != 1)} in {s.seconds:.2f} s"
-    )
+    problems = f"{_count(warnings, 'warning')}, {_count(errors, 'error')} in {s.seconds:.2f} s"
+    if result.topic_map is None and not s.unchanged:  # stopped before reading the map: no counts to give
+        return f"ctxgen: {verb} {problems}"
+    pages = " (nothing changed)" if s.unchanged else (f", {_count(s.pages, 'page')} written" if result.written else "")
+    return (f"ctxgen: {verb} {_count(s.topics, 'topic')}, {_count(s.associations, 'association')}, "
+            f"{_count(s.occurrences, 'occurrence')}{pages}; {problems}")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' * (n != 1)}"
 
 
 def _run_build(args, write: bool) -> int:
@@ -154,6 +159,8 @@ def _run_build(args, write: bool) -> int:
     failed = result.failed(args.strict)
     if not args.quiet or failed:
         verb = "built" if result.written or result.stats.unchanged else ("checked" if not write else "not built:")
+        if result.topic_map is None and not result.stats.unchanged:  # stopped before reading the map
+            verb = "not built:" if write else "not checked:"
         print(_summary(result, args.strict, verb), file=sys.stderr)
     if args.timings:
         for st in result.stats.stages:

@@ -60,7 +60,8 @@ class Session:
     def start(self) -> None:
         """Bind, build, start serving and watching. Raises ServeError when it cannot."""
         if not self.map_dir.is_dir():
-            raise ServeError(f"map folder not found: {self.map_dir}")
+            raise ServeError(f"{self.map_dir} is a file, not a map folder" if self.map_dir.exists()
+                             else f"map folder not found: {self.map_dir}")
         try:
             self.server = DevServer(self.host, self.requested_port, self.site)
         except OSError as e:

@@ -11,8 +11,8 @@ import pytest
 from support import CORPORA, EXAMPLE_MAP, diagnostic_lines, problems, run_ctxgen
 
 SUMMARY = re.compile(
-    r"^ctxgen: (built|checked|not built:) (\d+) topics, (\d+) associations, (\d+) occurrences"
-    r"(, (\d+) pages written| \(nothing changed\))?; (\d+) warnings?, (\d+) errors? in \d+\.\d\d s$"
+    r"^ctxgen: (built|checked|not built:) (\d+) topics?, (\d+) associations?, (\d+) occurrences?"
+    r"(, (\d+) pages? written| \(nothing changed\))?; (\d+) warnings?, (\d+) errors? in \d+\.\d\d s$"
 )
 
 
@@ -53,9 +53,35 @@ def test_an_empty_path_is_bad_usage_not_the_current_folder(args, new_map: Path):
 
 
 def test_a_missing_map_folder_is_bad_usage(tmp_path: Path):
+    (tmp_path / "note.md").write_text("# A note\n")
     for command in ("build", "check"):
         proc = run_ctxgen(command, tmp_path / "nope")
         assert proc.returncode == 2 and "error[map-not-found]" in proc.stderr, proc.stderr
+        # nothing was read, so the summary gives no counts (not "0 topics", as if the map were empty)
+        verb = "built" if command == "build" else "checked"
+        assert re.fullmatch(rf"ctxgen: not {verb}: 0 warnings, 1 error in \d+\.\d\d s", proc.stderr.splitlines()[-1])
+        proc = run_ctxgen(command, tmp_path / "note.md")
+        assert proc.returncode == 2, proc.stderr
+        assert f"error[map-not-found]: {tmp_path / 'note.md'} is a file, not a map folder" in proc.stderr
+
+
+def test_summary_counts_agree_in_number(tmp_path: Path):
+    (tmp_path / "only.md").write_text("---\ntitle: Only\nhomepage: https://example.org/\n---\nText.\n")
+    proc = run_ctxgen("check", tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert re.fullmatch(r"ctxgen: checked 1 topic, 0 associations, 1 occurrence; 0 warnings, 0 errors in \d+\.\d\d s",
+                        proc.stderr.splitlines()[-1]), proc.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--to", "foo"), "unknown output syntax 'foo'"),
+    (("--from", "foo"), "unknown input syntax 'foo'"),
+    (("-o", "OUT/map.bogus"), "cannot tell the output syntax from the extension '.bogus'"),
+])
+def test_convert_with_an_unknown_syntax_is_bad_usage(args, message, new_map: Path, tmp_path: Path):
+    proc = run_ctxgen("convert", new_map, *(a.replace("OUT", str(tmp_path)) for a in args))
+    assert proc.returncode == 2 and f"error[syntax-unknown]: {message}" in proc.stderr, proc.stderr
+    assert not (tmp_path / "map.bogus").exists()
 
 
 def test_new_scaffolds_a_map_with_a_pages_workflow(new_map: Path):

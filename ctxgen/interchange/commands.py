@@ -94,7 +94,12 @@ def convert(input: Path, output: Path | None, to: str | None, from_: str | None,
             hint="use --from xtm|jtm|ltm|ctm",
         )
         return 1
-    target = (to or (OUT_EXTENSIONS.get(output.suffix.lower()) if output else None) or "xtm").lower()
+    suffix = output.suffix.lower() if output is not None else ""
+    if not to and suffix and suffix not in OUT_EXTENSIONS:  # `-o map.txt` must not quietly mean XTM
+        diags.error("syntax-unknown", f"cannot tell the output syntax from the extension {output.suffix!r}",
+                    hint="name the file .xtm, .jtm or .cxtm, or use --to xtm|jtm|cxtm")
+        return 1
+    target = (to or OUT_EXTENSIONS.get(suffix) or "xtm").lower()
     if target in ("xtm2", "xtm21", "xtm2.1"):
         target = "xtm"
     if target in ("jtm1.1", "jtm11"):
