@@ -195,6 +195,9 @@ class TopicMap:
     # ctxgen: ids that references gave files which failed to load (their error is reported; validate
     # does not also call them unknown)
     failed_ids: set[str] = field(default_factory=set)
+    # ctxgen: implicit topic id -> the reference as an author first wrote it, where the two differ
+    # ('Some Work' -> 'some-work'), so a message about the topic can quote what is in the file
+    written_as: dict[str, str] = field(default_factory=dict)
 
     # --- lookups -------------------------------------------------------------------
     def get(self, topic_id: str) -> Topic | None:

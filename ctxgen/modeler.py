@@ -150,6 +150,9 @@ class _Modeler(NameReader, OccurrenceReader, AssociationReader, DraftHandling, B
         self.merge()
         self.readings_from_names()
         self.tm.failed_ids = self.failed_ids
+        for text, slug in self._slugs.items():
+            if text != slug:
+                self.tm.written_as.setdefault(slug, text)
         return self.tm
 
     def map_properties(self) -> None:

@@ -109,7 +109,9 @@ class _References:
     def unknown(self, code: str, what: str, topic_id: str, span: Span | None) -> None:
         self.report.dangling += 1
         hint = self.suggest(topic_id)
-        message = f"{what} '{topic_id}' is not a topic of the map"
+        written = self.tm.written_as.get(topic_id)
+        shown = f"'{written}' (id '{topic_id}')" if written else f"'{topic_id}'"
+        message = f"{what} {shown} is not a topic of the map"
         if hint:
             message += f"; {hint}"
         self.diags.warning(code, message, span, "create a file for it, or fix the reference")
