@@ -140,14 +140,7 @@ def _custom_tasks(html: str) -> str:
     for at in tasked:
         if not html.startswith('class="contains-task-list"', at + 4):
             edits.append((at + 3, at + 3, ' class="contains-task-list"'))
-    edits.sort(key=lambda e: (e[0], e[1]))
-    out, done = [], 0
-    for start, end, new in edits:
-        out.append(html[done:start])
-        out.append(new)
-        done = end
-    out.append(html[done:])
-    return "".join(out)
+    return _apply_edits(html, edits)
 
 
 def _resolve_same_page(html: str, headings: tuple[Heading, ...]) -> str:
@@ -185,16 +178,21 @@ def _block_ids(html: str) -> tuple[str, set[str]]:
         given.add(block)
         edits.append((owner, owner, f' id="^{block}"'))
         edits.append((m.start() + len(m.group(1)) + 4, m.end(), ""))
+    return _apply_edits(html, edits), given
+
+
+def _apply_edits(html: str, edits: list[tuple[int, int, str]]) -> str:
+    """html with each (start, end, replacement) applied; the edits do not overlap."""
     if not edits:
-        return html, given
+        return html
     edits.sort(key=lambda e: (e[0], e[1]))
-    out, at = [], 0
+    out, done = [], 0
     for start, end, new in edits:
-        out.append(html[at:start])
+        out.append(html[done:start])
         out.append(new)
-        at = end
-    out.append(html[at:])
-    return "".join(out), given
+        done = end
+    out.append(html[done:])
+    return "".join(out)
 
 
 def _open_tag_end(html: str, start: int) -> int | None:
