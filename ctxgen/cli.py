@@ -123,14 +123,15 @@ def print_diagnostics(diags: Diagnostics, strict: bool = False, quiet: bool = Fa
             print(d.format(), file=sys.stderr)
 
 
-def _summary(result, strict: bool, verb: str) -> str:
+def _summary(result, strict: bool, write: bool) -> str:
     s = result.stats
     items = result.diagnostics.sorted(strict)
     errors = sum(1 for d in items if d.severity.value == "error")
     warnings = sum(1 for d in items if d.severity.value == "warning")
     problems = f"{_count(warnings, 'warning')}, {_count(errors, 'error')} in {s.seconds:.2f} s"
     if result.topic_map is None and not s.unchanged:  # stopped before reading the map: no counts to give
-        return f"ctxgen: {verb} {problems}"
+        return f"ctxgen: {'not built' if write else 'not checked'}: {problems}"
+    verb = "built" if result.written or s.unchanged else ("checked" if not write else "not built:")
     pages = " (nothing changed)" if s.unchanged else (f", {_count(s.pages, 'page')} written" if result.written else "")
     return (f"ctxgen: {verb} {_count(s.topics, 'topic')}, {_count(s.associations, 'association')}, "
             f"{_count(s.occurrences, 'occurrence')}{pages}; {problems}")
@@ -158,10 +159,7 @@ def _run_build(args, write: bool) -> int:
     print_diagnostics(result.diagnostics, args.strict, args.quiet)
     failed = result.failed(args.strict)
     if not args.quiet or failed:
-        verb = "built" if result.written or result.stats.unchanged else ("checked" if not write else "not built:")
-        if result.topic_map is None and not result.stats.unchanged:  # stopped before reading the map
-            verb = "not built:" if write else "not checked:"
-        print(_summary(result, args.strict, verb), file=sys.stderr)
+        print(_summary(result, args.strict, write), file=sys.stderr)
     if args.timings:
         for st in result.stats.stages:
             print(f"ctxgen: {st.name:<7}{st.wall:7.2f} s wall {st.cpu:7.2f} s CPU", file=sys.stderr)
