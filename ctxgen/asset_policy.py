@@ -55,6 +55,12 @@ INERT_HTML = frozenset(
     "var wbr".split())
 
 
+def read_capped(path) -> bytes:
+    """A file's bytes up to one past MAX_SCANNED_BYTES: all `unsafe_asset` needs to judge it."""
+    with open(path, "rb") as f:
+        return f.read(MAX_SCANNED_BYTES + 1)
+
+
 def unsafe_asset(rel: str, read: Callable[[], bytes]) -> tuple[str, Span] | None:
     """Why the asset at map-relative `rel` must not be published, and where; None when it may.
 

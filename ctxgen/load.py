@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .asset_policy import HINT as ASSET_UNSAFE_HINT, MAX_SCANNED_BYTES, unsafe_asset
+from .asset_policy import HINT as ASSET_UNSAFE_HINT, read_capped, unsafe_asset
 from .config import Config
 from .diagnostics import Diagnostic, Diagnostics, Severity, Span
 from .frontmatter import normalise_newlines, parse
@@ -255,7 +255,7 @@ class _Walker:
         """False (warned) for an asset that could run script on the site: an unpublished asset
         is simply not an asset, so links to it are missing links, in build and serve alike."""
         try:
-            unsafe = unsafe_asset(rel, lambda: _read_capped(path))
+            unsafe = unsafe_asset(rel, lambda: read_capped(path))
         except OSError as e:
             self.warn("unreadable", f"cannot read file: {e.strerror or e}; skipped", rel)
             return False
@@ -264,11 +264,6 @@ class _Walker:
         why, span = unsafe
         self.diags.warning("asset-unsafe", f"not published while allow_html is off: {why}", span, ASSET_UNSAFE_HINT)
         return False
-
-
-def _read_capped(path: str) -> bytes:
-    with open(path, "rb") as f:
-        return f.read(MAX_SCANNED_BYTES + 1)
 
 
 # -- reading --------------------------------------------------------------------------------
