@@ -122,6 +122,20 @@ _HTML_COMMENT_LINE_RE = re.compile(r"^(?:[ \t]*+(?:>|[-*+](?=[ \t])|\d{1,9}+[.)]
 _DEEP_LINE = r"(?:[ \t]*+(?:>|[-*+](?=[ \t])|\d{1,9}+[.)](?=[ \t]))){%d}" % (_MAX_DEPTH + 1)
 _DEEP_FIRST_RE = re.compile(_DEEP_LINE)
 _DEEP_RE = re.compile("\n" + _DEEP_LINE)
+
+
+def _may_hold_markup(text: str) -> bool:
+    """A text node that may hold a wikilink, ==mark==, %%comment%% or <!-- comment -->, or end in
+    a '[' or '!' that opens one with its sibling: it needs a run (`_Run`), not a plain write.
+    One-character `in` tests first: far faster than two-character needles (or _MARK_RE)."""
+    return ("[" in text and "[[" in text) or _may_hold_markup_besides_wikilinks(text)
+
+
+def _may_hold_markup_besides_wikilinks(text: str) -> bool:
+    return (("=" in text and "==" in text) or ("%" in text and "%%" in text) or ("<" in text and "<!--" in text)
+            or text.endswith(("[", "!")))
+
+
 _CHECKBOX = '<input class="task-list-item-checkbox" disabled="disabled" type="checkbox">'
 _CHECKED = '<input class="task-list-item-checkbox" checked="checked" disabled="disabled" type="checkbox">'
 _WRAP = {"em": ("<em>", "</em>"), "strong": ("<strong>", "</strong>"), "strikethrough": ("<s>", "</s>")}
@@ -420,8 +434,7 @@ class _Renderer:
             names = [child.name]
             if names[0] == "text":
                 raw = child.meta["content"]
-                if (("[" in raw and "[[" in raw) or ("=" in raw and "==" in raw) or ("%" in raw and "%%" in raw)
-                        or ("<" in raw and "<!--" in raw) or raw.endswith(("[", "!"))):
+                if _may_hold_markup(raw):
                     raw = None
                 else:  # most headings: one plain text node, no tags (= begin, inline, end)
                     out.append(_esc(raw))
@@ -643,10 +656,7 @@ class _Renderer:
                 content = text[1]
                 if group is not None or segments:
                     segments.append(_Run(group or [text]).whole())
-                elif not text[2] and not (
-                        ("[" in content and "[[" in content) or ("=" in content and "==" in content)
-                        or ("%" in content and "%%" in content) or ("<" in content and "<!--" in content)
-                        or content.endswith(("[", "!"))):  # = self.plain_text(text), in place
+                elif not text[2] and not _may_hold_markup(content):  # = self.plain_text(text), in place
                     if tagging:
                         tag_at.append(len(out))
                         tag_run.append(content)
@@ -702,9 +712,7 @@ class _Renderer:
         """Write a lone text node that holds no wikilink, mark or comment; False if it needs a run."""
         content = item[1]
         # one-character tests first: `in` for one character is far faster than for two
-        if (item[2] or ("[" in content and "[[" in content) or ("=" in content and "==" in content)
-                or ("%" in content and "%%" in content) or ("<" in content and "<!--" in content)
-                or content.endswith(("[", "!"))):
+        if item[2] or _may_hold_markup(content):
             return False
         if self.tagging:
             self.tag_at.append(len(self.out))
@@ -719,9 +727,7 @@ class _Renderer:
         the source (the common case, without a _Run); False to leave it to the general `run`.
         About 7 of these a note: the steps of `hole`, `at` and `flush_tags` are written in place."""
         node, content, special = item
-        if (special or self.in_link or "[[" not in content or ("=" in content and "==" in content)
-                or ("%" in content and "%%" in content) or ("<" in content and "<!--" in content)
-                or content.endswith(("[", "!"))):
+        if special or self.in_link or "[[" not in content or _may_hold_markup_besides_wikilinks(content):
             return False
         links = []
         p = content.find("[[")
