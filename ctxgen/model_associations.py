@@ -7,7 +7,7 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from .config import Config
+from .config import AssociationType, Config
 from .diagnostics import Span
 from .model import Association, Role, Topic, TopicMap
 from .model_keys import ASSOCIATION_ENTRY_KEYS, ROLE_ENTRY_KEYS
@@ -15,7 +15,7 @@ from .model_reader import FrontMatterReader
 from .model_values import item_span, key_span, type_name, value_span
 
 
-_DEFAULT_ROLES = ["subject", "object"]  # what an association type without `roles:` has
+_DEFAULT_ROLES = AssociationType("").roles  # what an association type without `roles:` has (config.py)
 
 
 class AssociationReader(FrontMatterReader):
@@ -27,7 +27,7 @@ class AssociationReader(FrontMatterReader):
         roles = self._role_types.get(atype)  # asked for each association entry: once per type
         if roles is None:
             schema = self.config.schema.association_types.get(atype)
-            roles = list(schema.roles) if schema and schema.roles else ["subject", "object"]
+            roles = list(schema.roles) if schema and schema.roles else _DEFAULT_ROLES
             roles = self._role_types[atype] = tuple(roles if len(roles) >= 2 else roles + ["object"])
         return list(roles)
 
