@@ -28,6 +28,7 @@ from .config import Config
 from .configload import CONFIG_FILE
 from .diagnostics import Diagnostic, Diagnostics, Severity, Span
 from .model import Body, TopicMap
+from .site_index import link_contributions
 from .source import SourceFile
 
 TEMPLATES = "templates/"  # the map's own template overrides
@@ -431,7 +432,7 @@ class LiveSite:
             if t is not None and t.body is not None:
                 pages |= self._patch_body(state, t, Body(t.body.markdown, t.body.span, t.body.rendered))
         # every page that shows this topic's label
-        near = set(index.backlinks.get(tid, {})) | set(_contributions(topic, index.topics))
+        near = set(index.backlinks.get(tid, {})) | set(link_contributions(topic, index.topics))
         for a, _ in index.by_player.get(tid, ()):
             near.update(r.player for r in a.roles)
             near.add(a.type)  # the association type's page lists its associations
@@ -468,7 +469,7 @@ class LiveSite:
         tm, index, modeler = state.tm, state.renderer.index, state.modeler
         tid, path = topic.id, body.span.path
         old_body = topic.body
-        old_targets = _contributions(topic, index.topics)
+        old_targets = link_contributions(topic, index.topics)
         old_pairs = {(m.source, m.target) for m in tm.mentions if m.source == tid}
         keep = [m for m in tm.mentions if not (m.source == tid and m.span.path == path)]
         at = next((i for i, m in enumerate(tm.mentions) if m.source == tid and m.span.path == path), len(keep))
@@ -493,7 +494,7 @@ class LiveSite:
                         counts[(tid, path)] = counts.get((tid, path), 0) + sign
         if {(m.source, m.target) for m in tm.mentions if m.source == tid} != old_pairs:
             self._graph = None
-        new_targets = _contributions(topic, index.topics)
+        new_targets = link_contributions(topic, index.topics)
         for target in old_targets:
             index.backlinks[target].pop(tid, None)
             index.degree[tid] -= 1
@@ -679,25 +680,6 @@ def _search_dir() -> str:
 
     folder = searchindex.SEARCH_INDEX_PATH.rpartition("/")[0]
     return folder + "/" if folder else searchindex.SEARCH_INDEX_PATH
-
-
-def _contributions(topic, published: dict) -> dict[str, list[str]]:
-    """target id -> link contexts, for the links of a topic's body and notes (SiteIndex's rule)."""
-    out: dict[str, list[str]] = {}
-    tid = topic.id
-    if tid not in published:
-        return out
-    for body in [topic.body] + [o.note for o in topic.occurrences]:
-        if body is None or body.rendered is None:
-            continue
-        for link in body.rendered.links:
-            target = body.targets.get(link.hole)
-            if target is None or target.topic is None or target.topic == tid or target.topic not in published:
-                continue
-            contexts = out.setdefault(target.topic, [])
-            if link.context and link.context not in contexts:
-                contexts.append(link.context)
-    return out
 
 
 def _forget_label(renderer, tid: str) -> None:

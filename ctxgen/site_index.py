@@ -102,22 +102,10 @@ class SiteIndex:
                 break
             for tag in t.tags:
                 _add(idx.tags, tag, tid)
-            bodies = [t.body] + [o.note for o in t.occurrences]
-            for body in bodies:
-                if body is None or body.rendered is None:
-                    continue
-                for link in body.rendered.links:
-                    target = body.targets.get(link.hole)
-                    if target is None or target.topic is None or target.topic == tid or target.topic not in topics:
-                        continue
-                    sources = idx.backlinks[target.topic]
-                    contexts = sources.get(tid)
-                    if contexts is None:
-                        contexts = sources[tid] = []
-                        idx.degree[tid] += 1
-                        idx.degree[target.topic] += 1
-                    if link.context and len(contexts) < MAX_CONTEXTS and link.context not in contexts:
-                        contexts.append(link.context)
+            for target, contexts in link_contributions(t, topics).items():
+                idx.backlinks[target][tid] = contexts
+                idx.degree[tid] += 1
+                idx.degree[target] += 1
         for m in tm.mentions:  # mentions the bodies above did not carry (e.g. from an importer)
             if m.source in topics and m.target in topics and m.source != m.target:
                 sources = idx.backlinks[m.target]
@@ -126,3 +114,25 @@ class SiteIndex:
                     idx.degree[m.source] += 1
                     idx.degree[m.target] += 1
         return idx
+
+
+def link_contributions(topic: Topic, published: dict[str, Topic]) -> dict[str, list[str]]:
+    """What a published topic's body and notes add to backlinks: linked topic id -> the links'
+    contexts (at most MAX_CONTEXTS, each once). The dev server recomputes one topic's with it."""
+    out: dict[str, list[str]] = {}
+    tid = topic.id
+    if tid not in published:
+        return out
+    for body in [topic.body] + [o.note for o in topic.occurrences]:
+        if body is None or body.rendered is None:
+            continue
+        for link in body.rendered.links:
+            target = body.targets.get(link.hole)
+            if target is None or target.topic is None or target.topic == tid or target.topic not in published:
+                continue
+            contexts = out.get(target.topic)
+            if contexts is None:
+                contexts = out[target.topic] = []
+            if link.context and len(contexts) < MAX_CONTEXTS and link.context not in contexts:
+                contexts.append(link.context)
+    return out

@@ -18,7 +18,6 @@ from markupsafe import Markup, escape
 
 from .markdown import strip_leading_h1
 from .model import DEFAULT_NAME_TYPE
-from .site_index import MAX_CONTEXTS
 from .site_paths import href
 from .site_values import format_value
 
@@ -247,7 +246,7 @@ class TopicView:
     def backlinks(self) -> list:
         label, link = self._r.label, self._link
         sources = sorted(self._r.index.backlinks.get(self.id, {}).items(), key=lambda kv: _sort_key(label(kv[0])))
-        return [NS(source=link(src), contexts=contexts[:MAX_CONTEXTS]) for src, contexts in sources[:MAX_BACKLINK_SOURCES]]
+        return [NS(source=link(src), contexts=contexts) for src, contexts in sources[:MAX_BACKLINK_SOURCES]]
 
     @cached_property
     def backlinks_total(self) -> int:
