@@ -495,8 +495,8 @@ class SiteGraph:
         return None
 
 
-EMBEDDED_ID = "ctx-graph-data"  # the id of the <script type="application/json"> a topic page embeds
-_EMBEDDED = re.compile(r'<script type="application/json" id="ctx-graph-data">(.*?)</script>', re.S)
+EMBEDDED_ID = "ctx-graph-data"  # the id of the <script type="application/json"> topic.html embeds
+_EMBEDDED = re.compile(f'<script type="application/json" id="{EMBEDDED_ID}">(.*?)</script>', re.S)
 
 
 def embedded_neighbourhood(page_html: str) -> dict | None:
