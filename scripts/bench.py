@@ -6,11 +6,17 @@
 
 Maps come from ../shared/bench/gen_corpus.py (deterministic: same size, same files). Each
 build runs as a child process, measured with os.wait4: a cold build (empty cache, no output)
-and then a second build with nothing changed.
+and then a second build with nothing changed. `--repeat N` measures each pair N times and adds
+the median: on a shared machine one run can be 30% off.
+
+The first line gives the machine's speed at plain Python (a fixed workload of dict, str and
+json calls, best of three, CPU seconds): figures from two machines compare only through it.
 """
 from __future__ import annotations
 
 import argparse
+import json
+import statistics
 import os
 import re
 import shutil
@@ -93,23 +99,49 @@ def bench_build(map_dir: Path, work: Path, jobs: int) -> tuple[Run, Run]:
     return cold, warm
 
 
+def reference_seconds() -> float:
+    """CPU seconds of a fixed pure-Python workload, the kind of work a build does; best of three."""
+    def work() -> int:
+        index: dict[str, list[str]] = {}
+        for i in range(150_000):
+            key = f"topic-{i % 5000}"
+            index.setdefault(key, []).append(json.dumps({"id": key, "n": i}, sort_keys=True))
+        return sum(len(" ".join(v).split()) for v in index.values())
+    best = float("inf")
+    for _ in range(3):
+        t0 = time.process_time()
+        work()
+        best = min(best, time.process_time() - t0)
+    return best
+
+
+def median_run(runs: list[Run]) -> Run:
+    return Run(statistics.median(r.wall for r in runs), statistics.median(r.cpu for r in runs),
+               statistics.median(r.peak_mb for r in runs), max(r.returncode for r in runs), runs[-1].tail)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="1000,10000")
     ap.add_argument("--flavours", default="ctxgen,quartz")
     ap.add_argument("--jobs", type=int, default=0, help="-j for ctxgen build (default: one per core)")
+    ap.add_argument("--repeat", type=int, default=1, help="measure each build this many times, and the median")
     ap.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "ctxgen-bench")
     args = ap.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     print(f"ctxgen benchmark on {os.cpu_count()} cores; corpora in {args.workdir}")
+    print(f"machine: reference workload {reference_seconds():.2f} s CPU (lower is faster)")
     print(f"{'map':<22}{'build':<10}{'wall s':>8}{'cpu s':>8}{'peak MB':>9}  result")
     failed = False
     for n in (int(s) for s in args.sizes.split(",")):
         corpus = generate(n, args.workdir)
         for flavour in args.flavours.split(","):
             work = args.workdir / f"run-{n}-{flavour}"
-            cold, warm = bench_build(corpus / FLAVOUR_DIRS[flavour], work, args.jobs)
-            for label, run in (("cold", cold), ("unchanged", warm)):
+            pairs = [bench_build(corpus / FLAVOUR_DIRS[flavour], work, args.jobs) for _ in range(args.repeat)]
+            rows = [row for cold, warm in pairs for row in (("cold", cold), ("unchanged", warm))]
+            if args.repeat > 1:
+                rows += [("cold med.", median_run([c for c, _ in pairs])), ("unch. med.", median_run([w for _, w in pairs]))]
+            for label, run in rows:
                 print(f"{f'{flavour} {n:,}':<22}{label:<10}{run.wall:>8.2f}{run.cpu:>8.2f}{run.peak_mb:>9.0f}  {run.tail}")
                 if run.stages:
                     print(f"{'':<32}stages, wall/CPU s: {run.stages}")
