@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import errno
 import functools
-import multiprocessing
 import os
 import pickle
 import re
@@ -20,6 +19,7 @@ from pathlib import Path
 from .asset_policy import HINT as ASSET_UNSAFE_HINT, read_capped, unsafe_asset
 from .config import Config
 from .diagnostics import Diagnostic, Diagnostics, Severity, Span
+from .forkpool import can_fork, fork_pool
 from .frontmatter import normalise_newlines, parse
 from .ids import nfc
 from .write import MARKER as SITE_MARKER  # every output folder carries it
@@ -406,11 +406,11 @@ def read_batches_pickled(map_dir: Path, batches: list[list[str]], allow_html: bo
 
 def _map_in_workers(func: Callable, items: list, files: int, workers: int, chunksize: int) -> Iterator:
     """func over items, in order: in forked workers when there are enough files to pay for them."""
-    if workers <= 1 or files < PARALLEL_MIN_FILES or "fork" not in multiprocessing.get_all_start_methods():
+    if workers <= 1 or files < PARALLEL_MIN_FILES or not can_fork():
         yield from map(func, items)
         return
     _renderer()  # import the Markdown engine once, before forking, so workers inherit it
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
+    with fork_pool(workers) as pool:
         yield from pool.imap(func, items, chunksize=chunksize)
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-import multiprocessing
 import os
 import re
 import shutil
@@ -31,6 +30,7 @@ from markupsafe import Markup, escape
 
 from .config import Config
 from .diagnostics import Diagnostic, Diagnostics, Severity, Span
+from .forkpool import can_fork, fork_pool
 from .markdown import fill_holes, fill_tags, strip_leading_h1
 from .model import XSD_ANYURI, Association, Body, LinkTarget, Topic, TopicMap
 from .site_embeds import embed_part, missing_embeds, part_of, prefix_ids
@@ -807,7 +807,7 @@ class SiteRenderer:
         # tasks: the frontend's files (graph JSON, search index) and chunks of pages
         started = early.kinds if early else []
         tasks: list[tuple[str, list[str]]] = [(name, []) for name in self._frontend_tasks() if name not in started]
-        if jobs == 1 or len(paths) < PARALLEL_MIN_PAGES or "fork" not in multiprocessing.get_all_start_methods():
+        if jobs == 1 or len(paths) < PARALLEL_MIN_PAGES or not can_fork():
             tasks.append(("pages", paths))
             results = [self._run_task(kind, chunk, out_dir) for kind, chunk in tasks]
         else:
@@ -816,7 +816,7 @@ class SiteRenderer:
             global _WORKER
             _WORKER = self
             try:
-                with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                with fork_pool(jobs) as pool:
                     results = pool.starmap(_run_task, [(kind, chunk, str(out_dir)) for kind, chunk in tasks], chunksize=1)
             finally:
                 _WORKER = None

@@ -8,11 +8,11 @@ leaves them out of its own pool and adds their results.
 """
 from __future__ import annotations
 
-import multiprocessing
 from pathlib import Path
 
 from .config import Config
 from .diagnostics import Diagnostic, Severity
+from .forkpool import can_fork, fork_pool
 from .model import TopicMap
 from .site_paths import is_safe_path
 
@@ -66,11 +66,11 @@ class EarlyTasks:
     def __init__(self, tm: TopicMap, config: Config, out_dir: Path, jobs: int):
         self.kinds: list[str] = []
         self._pool = self._pending = None
-        if jobs > 1 and len(tm.topics) >= EARLY_MIN_TOPICS and "fork" in multiprocessing.get_all_start_methods():
+        if jobs > 1 and len(tm.topics) >= EARLY_MIN_TOPICS and can_fork():
             global _MAP
             _MAP = (tm, config)  # the worker inherits it by forking
             try:
-                self._pool = multiprocessing.get_context("fork").Pool(1)
+                self._pool = fork_pool(1)
             finally:
                 _MAP = None
             self.kinds = map_tasks()

@@ -389,3 +389,29 @@ def test_a_role_type_page_reads_as_the_schema_label(new_map: Path):
     page = (new_map / "_site/author/index.html").read_text()
     assert re.search(r"<h1[^>]*>\s*Author\s*</h1>", page), page[:2000]
     assert "<title>Author · " in page
+
+
+def test_ctrl_c_in_a_terminal_stops_the_workers_too_quietly(tmp_path: Path):
+    """A terminal's Ctrl-C reaches the whole process group, the workers too: whenever it comes,
+    the build prints only 'ctxgen: interrupted' (no worker's traceback) and exits 130 at once."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    map_dir = tmp_path / "map"
+    map_dir.mkdir()
+    for i in range(800):  # enough for both the load and the render stage to fork workers
+        (map_dir / f"t{i}.md").write_text(f"# Topic {i}\n\n" + f"Text about [[t{(i + 1) % 800}]]. " * 150)
+    interrupted = 0
+    for delay in (0.4, 0.8, 1.2, 1.6, 2.0, 2.5, 3.0):
+        proc = subprocess.Popen([sys.executable, "-m", "ctxgen", "build", str(map_dir), "-o", str(tmp_path / "site"),
+                                 "--no-cache"], stderr=subprocess.PIPE, text=True, start_new_session=True)
+        time.sleep(delay)
+        os.killpg(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode in (0, 130), err
+        assert "Traceback" not in err and "ForkPoolWorker" not in err, err
+        interrupted += proc.returncode == 130
+    assert interrupted >= 3
