@@ -11,6 +11,8 @@ marked safe only at the end of each section.
 """
 from __future__ import annotations
 
+import html as _html
+import re
 from types import SimpleNamespace as NS
 from typing import TYPE_CHECKING
 
@@ -20,6 +22,8 @@ from .markdown import strip_leading_h1
 from .model import DEFAULT_NAME_TYPE
 from .site_paths import href
 from .site_values import format_value
+
+_H1_ID = re.compile(r'\s*<h1 id="([^"]*)"')
 
 if TYPE_CHECKING:  # pragma: no cover
     from .render import Link, SiteRenderer
@@ -159,8 +163,20 @@ class TopicView:
 
     @cached_property
     def body(self) -> Markup:
-        # A body that opens with the title as its H1 would show the title twice.
-        return Markup(strip_leading_h1(self._r.body_html(self._t.body, self._path, (self.id,)), self._t.name))
+        # A body that opens with the title as its H1 would show the title twice: the page's own
+        # <h1> stands in for it, with its id (`title_id`), so a link to that heading still lands.
+        html = self._r.body_html(self._t.body, self._path, (self.id,))
+        body = strip_leading_h1(html, self._t.name)
+        if len(body) != len(html):
+            m = _H1_ID.match(html)
+            self.__dict__["title_id"] = _html.unescape(m.group(1)) if m else None
+        return Markup(body)
+
+    @cached_property
+    def title_id(self) -> str | None:
+        """The id of the H1 the body opened with, when the page's own <h1> took its place."""
+        self.body  # sets it when it drops that H1
+        return self.__dict__.get("title_id")
 
     @cached_property
     def headings(self) -> list:
@@ -274,7 +290,9 @@ class TopicSections:
         out = ['<header class="ctx-topic-header">\n']
         if t.types:
             out.append(f'  <p class="ctx-types">{"".join([t._r.badge(t._root, l) + " " for l in t.types])}</p>\n')
-        out.append(f"  <h1>{escape(t.name)}</h1>\n")
+        title_id = t.title_id
+        out.append(f'  <h1 id="{escape(title_id)}">' if title_id else "  <h1>")
+        out.append(f"{escape(t.name)}</h1>\n")
         if t.draft:
             out.append('  <p class="ctx-draft">Draft</p>\n')
         names = t.names

@@ -403,3 +403,20 @@ def test_home_shows_the_title_once_and_leaves_itself_out_of_most_connected(tmp_p
     (tmp_path / "o").mkdir()
     other = build(tmp_path / "o", {"index.md": "---\ntitle: X\n---\n# Welcome\n\nText.\n"}, "title: Pioneers\n")
     assert '<h1 id="h-welcome">Welcome</h1>' in other.render("index.html").decode()
+
+
+# --- the page's title ------------------------------------------------------------------------------
+def test_the_page_title_keeps_the_id_of_the_body_h1_it_stands_in_for(tmp_path) -> None:
+    """A body opening with `# Its title` loses that H1 (the page shows the title once), but links
+    to the heading (a table of contents, `[[p#Principles]]`) must still land: the page's <h1> has its id."""
+    r = build(tmp_path, {
+        "principles.md": "# Principles\n\n- [Principles](#principles)\n- [Later](#later)\n\n## Later\n\nText.\n",
+        "other.md": "---\ntitle: Other\n---\nSee [[principles#Principles]].\n",
+        "plain.md": "---\ntitle: Plain\n---\nNo heading.\n",
+    })
+    html = page(r, "principles")
+    assert html.count("<h1") == 1 and '<h1 id="h-principles">Principles</h1>' in html
+    for target in re.findall(r'href="#([^"]+)"', body_of(html)):
+        assert f'id="{target}"' in html, target
+    assert 'href="../principles/#h-principles"' in page(r, "other")
+    assert "<h1>Plain</h1>" in page(r, "plain")  # no H1 dropped: no id
