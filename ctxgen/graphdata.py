@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 from urllib.parse import quote
 
-from .config import Config
+from .config import SHAPES, Config, is_color
 from .layout import Layout, compute_layout
 from .site_paths import topic_path, url_of
 from .site_values import type_colors
@@ -60,9 +60,6 @@ PALETTE = (
 )
 UNTYPED_COLOR = "#8a8f98"
 HUB_COLOR = "#9aa0a6"
-# vis-network shapes that draw a label beside (not inside) the node: usable for any label length.
-SHAPES = frozenset({"dot", "diamond", "star", "triangle", "triangleDown", "square", "hexagon"})
-_COLOR_RE = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?|[a-zA-Z]{3,20}")
 _URL_SAFE = "/-_.~!$&'()*+,;=@"
 BUILTIN_LABELS = {SUPERTYPE_SUBTYPE: "subtype of"}
 
@@ -101,7 +98,7 @@ def _palette_color(key: str) -> str:
 
 
 def _safe_color(value: str | None, key: str) -> str:
-    if value and _COLOR_RE.fullmatch(value.strip()):
+    if value and is_color(value):
         return value.strip()
     return _palette_color(key)
 

@@ -15,7 +15,7 @@ from typing import Callable
 
 from markupsafe import Markup, escape
 
-from .config import Schema
+from .config import Schema, is_color
 from .model import GEO, TYPE, TYPE_INSTANCE, XSD_ANYURI, XSD_DATE, XSD_DATETIME, XSD_DECIMAL, XSD_INTEGER, TopicMap
 from .site_paths import is_safe_path
 
@@ -112,7 +112,6 @@ TYPE_PALETTE = (
     "#e69f00", "#0072b2", "#009e73", "#d55e00", "#cc79a7", "#56b4e9",
     "#b8a000", "#7f3c8d", "#3969ac", "#e73f74", "#80ba5a", "#008695",
 )
-COLOR_RE = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?|[a-zA-Z]{3,20}")  # goes into a style attribute
 
 
 def _extra_color(n: int) -> str:
@@ -134,7 +133,7 @@ def type_colors(tm: TopicMap, schema: Schema) -> dict[str, str]:
                     types.add(r.player)
     colors: dict[str, str] = {}
     for tid, entry in schema.topic_types.items():
-        if entry.color and COLOR_RE.fullmatch(entry.color.strip()):
+        if entry.color and is_color(entry.color):
             colors[tid] = entry.color.strip()
     taken = {c.lower() for c in colors.values()}
     free = (c for c in TYPE_PALETTE if c not in taken)

@@ -176,3 +176,24 @@ def test_every_config_diagnostic_names_its_key_and_points_at_it(tmp_path):
         at_key = line.startswith(last, d.span.col - 1)
         at_value = re.search(rf"(^|[{{ ,]){re.escape(last)}: *$", line[:d.span.col - 1]) is not None
         assert at_key or at_value, d.format()
+
+
+def test_a_topic_types_colour_and_shape_are_checked_at_their_value(tmp_path):
+    config, problems = load(tmp_path, "schema:\n  topic_types:\n"
+                            "    a: {color: '#12345', shape: circle}\n"
+                            "    b: {color: notacolour}\n"
+                            "    c: {color: 'red;}</style>'}\n"
+                            "    d: {color: '#AbC', shape: triangleDown}\n"
+                            "    e: {color: Teal}\n"
+                            "    f: {color: ' #a0b1c2 ', shape: star}\n")
+    hint = "  hint: write #rrggbb, #rgb or a CSS colour name such as teal"
+    assert problems == [
+        "ctxgen.yaml:3:16: error[config-value]: Config value 'schema.topic_types.a.color': '#12345' is not a colour", hint,
+        "ctxgen.yaml:3:33: error[config-value]: Config value 'schema.topic_types.a.shape': unknown shape 'circle'",
+        "  hint: use one of diamond, dot, hexagon, square, star, triangle, triangleDown",
+        "ctxgen.yaml:4:16: error[config-value]: Config value 'schema.topic_types.b.color': 'notacolour' is not a colour", hint,
+        "ctxgen.yaml:5:16: error[config-value]: Config value 'schema.topic_types.c.color': 'red;}</style>' is not a colour", hint,
+    ]
+    types = config.schema.topic_types
+    assert (types["a"].color, types["a"].shape, types["b"].color, types["c"].color) == (None, None, None, None)
+    assert (types["d"].color, types["d"].shape, types["e"].color, types["f"].shape) == ("#AbC", "triangleDown", "Teal", "star")
