@@ -89,9 +89,9 @@ def test_new_scaffolds_a_map_with_a_pages_workflow(new_map: Path):
     for action in ("actions/configure-pages", "actions/upload-pages-artifact", "actions/deploy-pages"):
         assert action in workflow
     assert "steps.pages.outputs.base_url" in workflow
-    from ctxgen import __version__
-
-    assert f'- run: pip install "ctxgen=={__version__}"' in workflow  # this checkout is no git install
+    install = re.search(r'- run: pip install "(.*)"', workflow).group(1)
+    # this checkout's ctxgen: from its git remote and commit if it has one (see the next test)
+    assert install.startswith("ctxgen @ git+") or install == f"ctxgen=={__import__('ctxgen').__version__}"
     assert (new_map / "ctxgen.yaml").exists()
     again = run_ctxgen("new", str(new_map))
     assert again.returncode == 2 and "error[new-target-exists]" in again.stderr
@@ -106,6 +106,38 @@ def test_the_pages_workflow_installs_the_ctxgen_that_made_the_map():
     assert install_requirement({"url": "file:///home/me/ctxgen", "dir_info": {"editable": True}}, "0.3.0") == "ctxgen==0.3.0"
     assert install_requirement({"url": "file:///tmp/x", "vcs_info": {"vcs": "git", "commit_id": commit}}, "1.0") == "ctxgen==1.0"
     assert install_requirement(None, "0.1.0") == "ctxgen==0.1.0"
+
+
+def test_a_clone_installed_as_a_folder_gives_the_workflow_its_remote_and_commit(tmp_path: Path, monkeypatch):
+    """`pip install -e .` in a clone (the README's setup) records only the folder: the workflow
+    installs the clone's origin at its commit, and a folder CI cannot fetch from is a warning."""
+    import subprocess
+
+    from ctxgen.scaffold import _with_checkout_git, create_map, install_requirement
+
+    clone = tmp_path / "clone"
+    clone.mkdir()
+    git = lambda *a: subprocess.run(["git", "-C", str(clone), *a], check=True, capture_output=True, text=True).stdout.strip()  # noqa: E731
+    git("init", "-q")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--allow-empty", "-m", "x")
+    local = {"url": clone.as_uri(), "dir_info": {"editable": True}}
+    assert _with_checkout_git(local) == local  # no remote: nothing CI could fetch
+    git("remote", "add", "origin", "https://github.com/me/ctxgen")
+    commit = git("rev-parse", "HEAD")
+    assert install_requirement(_with_checkout_git(local), "0.3.0") == f"ctxgen @ git+https://github.com/me/ctxgen@{commit}"
+    git("remote", "set-url", "origin", "/srv/mirror/ctxgen")  # a local path: CI cannot fetch it either
+    assert _with_checkout_git(local) == local
+    assert _with_checkout_git({"url": "file:///no/such/folder", "dir_info": {}}) == {"url": "file:///no/such/folder", "dir_info": {}}
+
+    import ctxgen.scaffold as scaffold
+    from ctxgen.diagnostics import Diagnostics
+
+    diags = Diagnostics()
+    monkeypatch.setattr(scaffold, "_direct_url", lambda: local)
+    create_map(tmp_path / "map", diags)
+    [warning] = [d.format() for d in diags.items]
+    assert warning.startswith("warning[new-workflow-install]: .github/workflows/pages.yml installs ctxgen==")
+    assert f"installed from the folder {clone}" in warning
 
 
 def test_build_new_map_writes_a_site_and_a_summary(new_map: Path):
