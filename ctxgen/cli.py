@@ -7,12 +7,34 @@ summary go to stderr, so stdout stays clean for `convert`.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import traceback
 from pathlib import Path
 
 from . import __version__
 from .diagnostics import Diagnostics, Severity
+
+
+def run() -> None:
+    """The `ctxgen` command (and `python -m ctxgen`): main(), then exit. A Ctrl-C that comes as
+    main() returns, or while Python shuts down, finds the work done or already stopped: it must
+    not print a traceback."""
+    code = 130  # unless main() returns
+    try:
+        code = main()
+    except KeyboardInterrupt:  # just as main() returned, past its own handler: its result stands
+        pass
+    finally:
+        _ignore_sigint()
+    sys.exit(code)
+
+
+def _ignore_sigint() -> None:
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except KeyboardInterrupt:  # one that came just before is raised as the handler is replaced
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def main(argv: list[str] | None = None) -> int:

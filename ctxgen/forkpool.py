@@ -17,8 +17,16 @@ def can_fork() -> bool:
 
 
 def fork_pool(processes: int) -> Pool:
-    return multiprocessing.get_context("fork").Pool(processes, initializer=_leave_sigint_to_the_parent)
+    # SIGINT is blocked while the workers fork: one arriving between a fork and the initializer
+    # would interrupt the child's at-fork hooks ("Exception ignored in ... _releaseLock").
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        pool = multiprocessing.get_context("fork").Pool(processes, initializer=_leave_sigint_to_the_parent)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)  # a Ctrl-C that came meanwhile is raised here
+    return pool
 
 
 def _leave_sigint_to_the_parent() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # drops one pending from the fork, too
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
