@@ -12,7 +12,7 @@ from .diagnostics import Span
 from .model import Association, Role, Topic, TopicMap
 from .model_keys import ASSOCIATION_ENTRY_KEYS, ROLE_ENTRY_KEYS
 from .model_reader import FrontMatterReader
-from .model_values import item_span, key_span, type_name, value_span
+from .model_values import a_kind, item_span, key_span, value_span
 
 
 _DEFAULT_ROLES = AssociationType("").roles  # what an association type without `roles:` has (config.py)
@@ -151,7 +151,7 @@ class AssociationReader(FrontMatterReader):
         if isinstance(v, list):
             return self.role_entries(v, where, span, path)
         if not isinstance(v, dict):
-            self.diags.error("wrong-type", f"{where}: expected a mapping of role type to player(s), got a {type_name(v)}", span)
+            self.diags.error("wrong-type", f"{where}: expected a mapping of role type to player(s), got {a_kind(v)}", span)
             return None
         out: list[Role] = []
         for role_raw, players in v.items():
@@ -162,9 +162,15 @@ class AssociationReader(FrontMatterReader):
                 continue
             if atype is not None:
                 self.check_role(atype, rtype, role_raw, rwhere, key_span(v, role_raw, span))
-            if isinstance(players, dict) or (isinstance(players, list) and any(isinstance(p, (dict, list)) for p in players)):
-                self.diags.error("wrong-type", f"{rwhere}: expected a player or a list of players, got a {type_name(players)}", rsp)
+            if isinstance(players, dict):
+                self.diags.error("wrong-type", f"{rwhere}: expected a player or a list of players, got a mapping", rsp)
                 continue
+            if isinstance(players, list):
+                bad = next((i for i, p in enumerate(players) if isinstance(p, (dict, list))), None)
+                if bad is not None:
+                    self.diags.error("wrong-type", f"{rwhere}[{bad}]: expected a player, got {a_kind(players[bad])}",
+                                     item_span(players, bad, rsp))
+                    continue
             for player, psp in self.text_list(players, rwhere, rsp):
                 pid = self.ref(player, rwhere, psp, path)
                 if pid:

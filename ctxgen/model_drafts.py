@@ -10,7 +10,7 @@ from .diagnostics import Span
 from .model import TopicMap
 from .model_keys import DRAFT_SWITCHES
 from .model_reader import FrontMatterReader
-from .model_values import type_name, value_span
+from .model_values import a_kind, value_span
 
 if TYPE_CHECKING:
     from .modeler import _Declared
@@ -29,7 +29,7 @@ class DraftHandling(FrontMatterReader):
                     if v == draft_value:
                         return True
                 elif v is not None:
-                    self.diags.error("wrong-type", f"{key}: expected true or false, got a {type_name(v)}", value_span(front, key, span))
+                    self.diags.error("wrong-type", f"{key}: expected true or false, got {a_kind(v)}", value_span(front, key, span))
         return False
 
     def fill_left_out(self, d: _Declared) -> None:

@@ -59,17 +59,17 @@ class NameReader(FrontMatterReader):
                 continue
             name = Name(value, span=sp)  # a full entry's value is kept exactly as written
             topic.names.append(name)
-            self.name_entries.setdefault(path, []).append((name, entry))  # types and scopes are references: pass 2
+            self.name_entries.setdefault(path, []).append((name, entry, where))  # types and scopes are references: pass 2
 
     def typed_names(self, path: str) -> None:
         """Pass 2 for the full `names:` entries of the file at `path`: type, scope, variants."""
-        for name, entry in self.name_entries.pop(path, ()):
+        for name, entry, at in self.name_entries.pop(path, ()):
             sp = name.span
             if "type" in entry:
-                name.type = self.ref(entry["type"], "names.type", value_span(entry, "type", sp), path) or name.type
+                name.type = self.ref(entry["type"], f"{at}.type", value_span(entry, "type", sp), path) or name.type
             if "scope" in entry:
-                name.scope, name.scope_spans = self.scope(entry["scope"], "names.scope", value_span(entry, "scope", sp), path)
-            self.statement_keys(name, entry, "names", sp, path)
+                name.scope, name.scope_spans = self.scope(entry["scope"], f"{at}.scope", value_span(entry, "scope", sp), path)
+            self.statement_keys(name, entry, at, sp, path)
             variants = entry.get("variants")
             if variants is None:
                 continue
@@ -77,7 +77,7 @@ class NameReader(FrontMatterReader):
             if not isinstance(variants, list):
                 variants = [variants]
             for j, ve in enumerate(variants):
-                where, vs = f"names.variants[{j}]", item_span(variants, j, vsp)
+                where, vs = f"{at}.variants[{j}]", item_span(variants, j, vsp)
                 if not isinstance(ve, dict):
                     ve = {"value": ve}
                 self.unknown_keys(ve, VARIANT_ENTRY_KEYS, where, vs)

@@ -12,7 +12,7 @@ from .ids import slugify_path
 from .model import XSD_ANYURI, XSD_DATE, XSD_DATETIME, XSD_STRING, Body, Occurrence, Topic, TopicMap
 from .model_keys import NOTE_FILE_ALLOWED, OCCURRENCE_ENTRY_KEYS, did_you_mean_key
 from .model_reader import FrontMatterReader
-from .model_values import DATE, DATETIME, date_value, infer, item_span, key_span, type_name, value_span
+from .model_values import DATE, DATETIME, a_kind, date_value, infer, item_span, key_span, value_span
 from .source import SourceFile
 
 
@@ -66,7 +66,7 @@ class OccurrenceReader(FrontMatterReader):
             items = value if isinstance(value, list) else [value]
             nested = next((x for x in ([value] if isinstance(value, dict) else items) if isinstance(x, (dict, list))), None)
             if nested is not None:
-                self.diags.warning("unknown-key", f"unknown key '{key}': a property is a value or a list of values, not a {type_name(nested)}",
+                self.diags.warning("unknown-key", f"unknown key '{key}': a property is a value or a list of values, not {a_kind(nested)}",
                                    ksp, f"put your own data under `extra:`, or write a full entry under `occurrences:` ({key}: {{value: ...}})")
                 continue
             # a property names its type by id only: a key is not a link, so `status` is not `tags.status.md`
@@ -136,7 +136,7 @@ class OccurrenceReader(FrontMatterReader):
                 return self.annotated(Occurrence(otype, s, XSD_ANYURI, scope, span=vsp, scope_spans=sspans), entry, where, path)
             item, span = raw, vsp
         if isinstance(item, (dict, list)) or item is None:
-            self.diags.error("wrong-type", f"{where}: expected a value, got a {type_name(item)}", span)
+            self.diags.error("wrong-type", f"{where}: expected a value, got {a_kind(item)}", span)
             return None
         schema = self.config.schema.occurrence_types.get(otype)
         datatype = datatype or (schema.datatype if schema else None)

@@ -15,7 +15,7 @@ from .ids import slugify_path
 from .links import Resolution, Resolver
 from .model import DATATYPES, STANDARD_TOPICS, XSD_DATE, XSD_DATETIME
 from .model_keys import did_you_mean_key
-from .model_values import ABSOLUTE_URI, check_value, item_span, key_span, scalar_text, type_name, value_span
+from .model_values import ABSOLUTE_URI, a_kind, check_value, item_span, key_span, scalar_text, type_name, value_span
 
 
 def warn_ambiguous(diags: Diagnostics, target: str, r: Resolution, span: Span) -> None:
@@ -68,7 +68,7 @@ class FrontMatterReader:
                 "yaml-coerced", f"{where}: parsed as {kind}; quote it", span, f"read as {shown!r}; put the value in quotes to keep the text as written"
             )
             return shown
-        self.diags.error("wrong-type", f"{where}: expected text, got a {type_name(v)}", span, unquoted_wikilink_hint(v))
+        self.diags.error("wrong-type", f"{where}: expected text, got {a_kind(v)}", span, unquoted_wikilink_hint(v))
         return None
 
     def text_list(self, v: Any, where: str, span: Span) -> list[tuple[str, Span]]:
@@ -224,4 +224,4 @@ class FrontMatterReader:
                 else:
                     self.diags.error("wrong-type", f"{where}[{i}]: a list entry must be a mapping with a `type:`", sp)
         else:
-            self.diags.error("wrong-type", f"{where}: expected a mapping of type to value, got a {type_name(v)}", span)
+            self.diags.error("wrong-type", f"{where}: expected a mapping of type to value, got {a_kind(v)}", span)

@@ -72,7 +72,15 @@ def type_name(v: Any) -> str:
         return "list"
     if v is None:
         return "null"
+    if isinstance(v, str):
+        return "text"
     return type(v).__name__
+
+
+def a_kind(v: Any) -> str:
+    """type_name with its article, for "got …": "got text", "got a list"."""
+    kind = type_name(v)
+    return kind if kind in ("text", "null") else f"a {kind}"
 
 
 def scalar_text(v: Any) -> str:
