@@ -839,9 +839,13 @@ class SiteRenderer:
         if self.base_url and not self.options.serve_mode:
             yield "sitemap.xml", self.sitemap()
         elif not self.options.serve_mode:
-            has_config = self.options.map_dir is not None and (self.options.map_dir / "ctxgen.yaml").is_file()
-            diags.note("sitemap-skipped", "sitemap.xml not written: set base_url in ctxgen.yaml (or --base-url)",
-                       self.config.span_of("base_url") if has_config else None)
+            self.note_sitemap_skipped(diags)
+
+    def note_sitemap_skipped(self, diags: Diagnostics) -> None:
+        """No base URL, no sitemap: said at ctxgen.yaml's base_url (or line 1) when there is a ctxgen.yaml."""
+        has_config = self.options.map_dir is not None and (self.options.map_dir / "ctxgen.yaml").is_file()
+        diags.note("sitemap-skipped", "sitemap.xml not written: set base_url in ctxgen.yaml (or --base-url)",
+                   self.config.span_of("base_url") if has_config else None)
 
     def _frontend_tasks(self) -> list[str]:
         """The tasks that write data files beside the pages (run in the pool with the page chunks)."""

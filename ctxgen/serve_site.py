@@ -205,8 +205,7 @@ class LiveSite:
             embed_graphs=False))
         other.extend(renderer.setup)
         if not renderer.base_url:
-            other.note("sitemap-skipped", "sitemap.xml not written: set base_url in ctxgen.yaml (or --base-url)",
-                       Span("ctxgen.yaml"))
+            renderer.note_sitemap_skipped(other)
         self._inputs = _map_inputs(self.map_dir)
         state = _State(config, tm, renderer, modeler, list(found.assets), mdiags.items, other.items)
         state.files = renderer.generated_files()

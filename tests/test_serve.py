@@ -497,3 +497,23 @@ def test_template_error_is_a_500_with_the_diagnostic(small):
         assert status == 500 and headers["Content-Type"].startswith("text/plain")
         assert b"tags.html" in body and b"division by zero" in body
         assert get(s, "/people/ada/")[0] == 200
+
+
+def test_the_sitemap_note_is_placed_as_a_build_places_it(tmp_path):
+    """No ctxgen.yaml: the note has no location (serve used to point at ctxgen.yaml:1:1, a file
+    that does not exist); with one, both point at it."""
+    from support import run_ctxgen
+
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (vault / "a.md").write_text("# A\n")
+    for config in (None, "title: T\n"):
+        if config:
+            (vault / "ctxgen.yaml").write_text(config)
+        live = LiveSite(vault)
+        live.initial()
+        served = [d.format() for d in live.diagnostics if d.code == "sitemap-skipped"]
+        built = [line for line in run_ctxgen("build", vault, "-o", tmp_path / "site").stderr.splitlines()
+                 if "sitemap-skipped" in line]
+        assert served == built and len(built) == 1
+        assert built[0].startswith("ctxgen.yaml:1:1: note" if config else "note[sitemap-skipped]")
