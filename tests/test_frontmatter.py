@@ -153,6 +153,13 @@ def test_a_value_that_cannot_be_constructed_stays_text():
     ]
 
 
+def test_a_value_too_long_to_quote_is_cut_in_the_message():
+    value, diags = load_yaml("n: " + "9" * 5000 + "\n", "a.md")  # more digits than Python reads as an int
+    assert value == {"n": "9" * 5000}
+    assert [d.format().splitlines()[0] for d in diags] == [
+        "a.md:1:4: warning[yaml-value]: could not read '" + "9" * 60 + "…' as an integer; kept as text"]
+
+
 def test_aliases_share_and_merge_keys_merge():
     value, diags = load_yaml("base: &b {x: 1, y: 2}\nc:\n  <<: *b\n  y: 3\nd: *b\n", "a.md")
     assert diags == []
