@@ -178,7 +178,8 @@ class OccurrenceReader(FrontMatterReader):
             if tid in self.draft_ids:
                 self.diags.warning("link-to-draft", f"topic: '{raw}' is a draft; the note is left out with it", tsp)
                 return
-            self.diags.warning("unknown-topic", f"topic: no topic '{raw}'; the note makes an implicit topic", tsp)
+            if tid not in self.failed_ids:  # else link-target-failed has said why, at the same place
+                self.diags.warning("unknown-topic", f"topic: no topic '{raw}'; the note makes an implicit topic", tsp)
             owner = self.tm.ensure_topic(tid, tsp)
         scope, sspans = self.scope(front.get("scope"), "scope", value_span(front, "scope", line1), src.path)
         title = front.get("title")
