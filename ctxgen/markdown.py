@@ -89,7 +89,7 @@ from .source import Heading, LinkRef, RenderedBody
 
 __all__ = [
     "HOLE", "HOLE_END", "HOLE_RE", "IMAGE_EXTENSIONS", "HEADING_PREFIX", "escape", "slugify_heading",
-    "heading_anchor", "strip_leading_h1", "render_body", "shows_as_image", "ref_html", "fill_holes",
+    "heading_anchor", "leading_h1_id", "strip_leading_h1", "render_body", "shows_as_image", "ref_html", "fill_holes",
     "fill_tags",
 ]
 
@@ -164,6 +164,12 @@ class _Fallback(Exception):
 
 
 # --- headings ------------------------------------------------------------------------------
+
+
+def leading_h1_id(html: str) -> str | None:
+    """The id of the <h1> a body's HTML opens with (what strip_leading_h1 drops), as text."""
+    m = re.match(r'\s*<h1 id="([^"]*)"', html)
+    return _html.unescape(m.group(1)) if m else None
 
 
 def strip_leading_h1(html: str, title: str | None = None) -> str:

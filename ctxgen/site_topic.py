@@ -11,19 +11,15 @@ marked safe only at the end of each section.
 """
 from __future__ import annotations
 
-import html as _html
-import re
 from types import SimpleNamespace as NS
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
-from .markdown import strip_leading_h1
+from .markdown import leading_h1_id, strip_leading_h1
 from .model import DEFAULT_NAME_TYPE
 from .site_paths import href
 from .site_values import format_value
-
-_H1_ID = re.compile(r'\s*<h1 id="([^"]*)"')
 
 if TYPE_CHECKING:  # pragma: no cover
     from .render import Link, SiteRenderer
@@ -168,8 +164,7 @@ class TopicView:
         html = self._r.body_html(self._t.body, self._path, (self.id,))
         body = strip_leading_h1(html, self._t.name)
         if len(body) != len(html):
-            m = _H1_ID.match(html)
-            self.__dict__["title_id"] = _html.unescape(m.group(1)) if m else None
+            self.__dict__["title_id"] = leading_h1_id(html)
         return Markup(body)
 
     @cached_property

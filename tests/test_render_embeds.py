@@ -425,3 +425,12 @@ def test_the_page_title_keeps_the_id_of_the_body_h1_it_stands_in_for(tmp_path) -
         assert f'id="{target}"' in html, target
     assert 'href="../principles/#h-principles"' in page(r, "other")
     assert "<h1>Plain</h1>" in page(r, "plain")  # no H1 dropped: no id
+
+
+def test_the_home_page_title_keeps_the_id_of_the_index_h1_it_stands_in_for(tmp_path) -> None:
+    r = build(tmp_path, {"index.md": "# T\n\n[Back to the top](#t)\n"}, "title: T\n")
+    html = r.render("index.html").decode()
+    assert html.count("<h1") == 1 and '<h1 id="h-t">T</h1>' in html and 'href="#h-t"' in html
+    (tmp_path / "other").mkdir()
+    plain = build(tmp_path / "other", {"index.md": "Just text.\n"}, "title: T\n").render("index.html").decode()
+    assert "<h1>T</h1>" in plain
