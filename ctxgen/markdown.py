@@ -89,7 +89,7 @@ from .source import Heading, LinkRef, RenderedBody
 
 __all__ = [
     "HOLE", "HOLE_END", "HOLE_RE", "IMAGE_EXTENSIONS", "HEADING_PREFIX", "escape", "slugify_heading",
-    "heading_anchor", "leading_h1_id", "strip_leading_h1", "render_body", "shows_as_image", "ref_html", "fill_holes",
+    "heading_anchor", "strip_leading_h1", "take_leading_h1", "render_body", "shows_as_image", "ref_html", "fill_holes",
     "fill_tags",
 ]
 
@@ -166,22 +166,22 @@ class _Fallback(Exception):
 # --- headings ------------------------------------------------------------------------------
 
 
-def leading_h1_id(html: str) -> str | None:
-    """The id of the <h1> a body's HTML opens with (what strip_leading_h1 drops), as text."""
-    m = re.match(r'\s*<h1 id="([^"]*)"', html)
-    return _html.unescape(m.group(1)) if m else None
-
-
 def strip_leading_h1(html: str, title: str | None = None) -> str:
     """Drop an <h1> that opens the body (only if its text equals `title`, when one is given)."""
-    m = re.match(r"\s*<h1[^>]*>(.*?)</h1>\n?", html, re.S)
+    return take_leading_h1(html, title)[0]
+
+
+def take_leading_h1(html: str, title: str | None = None) -> tuple[str, str | None]:
+    """strip_leading_h1, and the id of the <h1> it dropped (None when it dropped none): a page
+    whose own <h1> stands in for that heading gives it the id, so links to the heading land."""
+    m = re.match(r'\s*<h1(?: id="([^"]*)")?[^>]*>(.*?)</h1>\n?', html, re.S)
     if not m:
-        return html
+        return html, None
     if title is not None:
-        shown = _html.unescape(re.sub(r"<[^>]*>|\x00\d+\x01|\x00\x02", "", m.group(1))).strip()
+        shown = _html.unescape(re.sub(r"<[^>]*>|\x00\d+\x01|\x00\x02", "", m.group(2))).strip()
         if shown != title.strip():
-            return html
-    return html[m.end():]
+            return html, None
+    return html[m.end():], _html.unescape(m.group(1)) if m.group(1) is not None else None
 
 
 # --- the tree pass -------------------------------------------------------------------------

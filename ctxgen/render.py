@@ -31,7 +31,7 @@ from markupsafe import Markup, escape
 from .config import Config
 from .diagnostics import Diagnostic, Diagnostics, Severity, Span
 from .forkpool import can_fork, fork_pool
-from .markdown import fill_holes, fill_tags, leading_h1_id, strip_leading_h1
+from .markdown import fill_holes, fill_tags, take_leading_h1
 from .model import XSD_ANYURI, Association, Body, LinkTarget, Topic, TopicMap
 from .site_embeds import embed_part, missing_embeds, part_of, prefix_ids
 from .site_index import SiteIndex
@@ -626,13 +626,11 @@ class SiteRenderer:
                            key=lambda tid: (-ix.degree[tid], _sort_key(self.label(tid)), tid))[:MOST_CONNECTED]
         # the page's own <h1> is the site title: a body opening with the same heading drops it,
         # and the page's <h1> takes its id (title_id), so links to that heading still land
-        text, title_id = Markup(""), None
+        text, title_id = "", None
         if home_topic:
-            html = self.body_html(home_topic.body, path, (home_topic.id,))
-            text = Markup(strip_leading_h1(html, self.config.title))
-            title_id = leading_h1_id(html) if len(text) != len(html) else None
+            text, title_id = take_leading_h1(self.body_html(home_topic.body, path, (home_topic.id,)), self.config.title)
         ctx["home"] = NS(
-            text=text,
+            text=Markup(text),
             title_id=title_id,
             topic=self.link(path, home_topic.id) if home_topic else None,
             types=types,

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
-from .markdown import leading_h1_id, strip_leading_h1
+from .markdown import strip_leading_h1, take_leading_h1
 from .model import DEFAULT_NAME_TYPE
 from .site_paths import href
 from .site_values import format_value
@@ -158,20 +158,20 @@ class TopicView:
         return [self._r._iri(self._path, i) for i in self._t.subject_locators]
 
     @cached_property
-    def body(self) -> Markup:
+    def _body_and_title_id(self) -> tuple[Markup, str | None]:
         # A body that opens with the title as its H1 would show the title twice: the page's own
         # <h1> stands in for it, with its id (`title_id`), so a link to that heading still lands.
-        html = self._r.body_html(self._t.body, self._path, (self.id,))
-        body = strip_leading_h1(html, self._t.name)
-        if len(body) != len(html):
-            self.__dict__["title_id"] = leading_h1_id(html)
-        return Markup(body)
+        html, title_id = take_leading_h1(self._r.body_html(self._t.body, self._path, (self.id,)), self._t.name)
+        return Markup(html), title_id
 
-    @cached_property
+    @property
+    def body(self) -> Markup:
+        return self._body_and_title_id[0]
+
+    @property
     def title_id(self) -> str | None:
         """The id of the H1 the body opened with, when the page's own <h1> took its place."""
-        self.body  # sets it when it drops that H1
-        return self.__dict__.get("title_id")
+        return self._body_and_title_id[1]
 
     @cached_property
     def headings(self) -> list:

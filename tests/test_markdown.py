@@ -11,6 +11,7 @@ from ctxgen.markdown import (
     render_body,
     slugify_heading,
     strip_leading_h1,
+    take_leading_h1,
 )
 from ctxgen.source import LinkRef
 
@@ -126,6 +127,8 @@ def test_strip_leading_h1():
     assert strip_leading_h1(html, "Other") == html
     assert strip_leading_h1(html) == "<p>Text</p>\n"
     assert strip_leading_h1("<p>x</p>\n", "x") == "<p>x</p>\n"
+    assert take_leading_h1(html, "Ada") == ("<p>Text</p>\n", "h-ada")  # the id the page's own <h1> takes
+    assert take_leading_h1(html, "Other") == (html, None)
 
 
 # --- wikilinks -----------------------------------------------------------------------------
