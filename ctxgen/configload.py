@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .config import SHAPES, AssociationType, Config, MapView, OccurrenceType, RoleType, Schema, TopicType, is_color
-from .diagnostics import Diagnostics, Severity, Span
+from .diagnostics import Diagnostics, Severity, Span, cut
 from .frontmatter import normalise_newlines
 from .load import decode_source
 from .model import DATATYPES
@@ -211,14 +211,14 @@ class _Reader:
     def topic_types(self, type_id: str, e: PosDict, dotted: str) -> TopicType:
         color = self.string(e, "color", dotted + ".color", None)
         if color is not None and not is_color(color):
-            self.diags.error("config-value", f"Config value '{dotted}.color': '{_shown(color)}' is not a colour",
+            self.diags.error("config-value", f"Config value '{dotted}.color': '{cut(color)}' is not a colour",
                              e.value_span("color"), "write #rrggbb, #rgb or a CSS colour name such as teal")
             color = None
         shape = self.string(e, "shape", dotted + ".shape", None)
         if shape is not None and shape not in SHAPES:
             close = difflib.get_close_matches(shape, sorted(SHAPES), n=1, cutoff=0.6)
             suggestion = f", did you mean '{close[0]}'?" if close else ""
-            self.diags.error("config-value", f"Config value '{dotted}.shape': unknown shape '{_shown(shape)}'{suggestion}",
+            self.diags.error("config-value", f"Config value '{dotted}.shape': unknown shape '{cut(shape)}'{suggestion}",
                              e.value_span("shape"), f"use one of {', '.join(sorted(SHAPES))}")
             shape = None
         return TopicType(type_id, self.string(e, "label", dotted + ".label", None), color, shape)
@@ -271,11 +271,6 @@ def _value_spans(top: PosDict) -> dict[str, Span]:
             for i in range(len(value)):
                 spans[f"{key}[{i}]"] = value.item_span(i)
     return spans
-
-
-def _shown(value: str, limit: int = 60) -> str:
-    """A value quoted in a message, cut short: a message is one line."""
-    return value if len(value) <= limit else value[:limit] + "…"
 
 
 def _is_scalar(value: Any) -> bool:

@@ -57,6 +57,11 @@ class Diagnostic:
         return text
 
 
+def cut(value: str, limit: int = 60) -> str:
+    """A value quoted in a message, cut short: a message is one line."""
+    return value if len(value) <= limit else value[:limit] + "…"
+
+
 def _printable(text: str, keep: str = "") -> str:
     if text.isprintable():
         return text

@@ -18,7 +18,7 @@ import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .diagnostics import Diagnostic, Severity, Span
+from .diagnostics import Diagnostic, Severity, Span, cut
 
 try:  # the C composer is several times faster; identical node graphs
     from yaml import CSafeLoader as _FastLoader
@@ -321,10 +321,9 @@ class _Builder:
             return construct(self._constructor, node)
         except (ValueError, ConstructorError, OverflowError, AttributeError, KeyError):  # KeyError: `!!bool maybe`
             what = _TYPE_NAMES.get(tag, tag)
-            shown = node.value if len(node.value) <= 60 else node.value[:60] + "…"  # a message is one line
             self.diagnostics.append(Diagnostic(
                 Severity.WARNING, "yaml-value",
-                f"could not read {shown!r} as {what}; kept as text", self.span(node),
+                f"could not read {cut(node.value)!r} as {what}; kept as text", self.span(node),
                 "quote it to make it text"))
             return node.value
 
