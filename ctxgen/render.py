@@ -33,6 +33,7 @@ from .diagnostics import Diagnostic, Diagnostics, Severity, Span
 from .forkpool import can_fork, fork_pool
 from .markdown import fill_holes, fill_tags, take_leading_h1
 from .model import XSD_ANYURI, Association, Body, LinkTarget, Topic, TopicMap
+from .render_early import EarlyTasks, map_task_files, map_tasks, write_files
 from .site_embeds import embed_part, missing_embeds, part_of, prefix_ids
 from .site_index import SiteIndex
 from .site_topic import MAX_TYPED_ASSOCIATIONS, TopicView, badge_html
@@ -64,7 +65,7 @@ from .site_templates import (
 from .site_values import IMAGE_EXTENSIONS, safe_href
 from .source import LinkRef, RenderedBody, SourceFile
 from .frontmatter import normalise_newlines, parse as parse_front_matter
-from .write import MARKER as SITE_MARKER
+from .write import MARKER as SITE_MARKER, write_file
 from .yamlpos import PosDict
 
 try:  # the frontend engineer's modules; the site builds without them
@@ -79,7 +80,6 @@ try:  # the map's data exports (interchange engineer)
     from .interchange import commands as _interchange
 except ImportError:  # pragma: no cover
     _interchange = None
-from .render_early import EarlyTasks, map_task_files, map_tasks, write_files
 EXPORT_FILES = ("map.xtm", "map.jtm")  # what _interchange.export_files writes
 try:  # the timeline and map pages (search/views engineer); the site builds without them
     from . import geomap as _geomap
@@ -805,7 +805,7 @@ class SiteRenderer:
         gc.freeze()
         jobs = max(1, self.options.jobs)
         for rel, data in self._generated_files(diags):
-            _write(out_dir / rel, data)
+            write_file(out_dir / rel, data)
             stats.files += 1
             stats.bytes += len(data)
         # tasks: the frontend's files (graph JSON, search index) and chunks of pages
@@ -918,11 +918,6 @@ def _without_gc(make: Callable, *args):
 
 
 _WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
-
-
-def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
 
 
 def _copy(src: Path, dst: Path) -> None:

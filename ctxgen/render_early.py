@@ -15,6 +15,7 @@ from .diagnostics import Diagnostic, Severity
 from .forkpool import can_fork, fork_pool
 from .model import TopicMap
 from .site_paths import is_safe_path
+from .write import write_file
 
 try:
     from . import searchindex as _searchindex
@@ -51,9 +52,7 @@ def write_files(kind: str, make, out_dir: Path) -> TaskResult:
     count = size = 0
     for rel, data in sorted(files.items()):
         if is_safe_path(rel):
-            path = out_dir / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
+            write_file(out_dir / rel, data)
             count += 1
             size += len(data)
     return count, size, []

@@ -21,6 +21,12 @@ class OutputError(Exception):
     """An output folder we must not or cannot write; the message names the path."""
 
 
+def write_file(path: Path, data: bytes) -> None:
+    """One file of the site into the staging folder, its folders made as needed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
 def check_output_dir(out_dir: Path, map_dir: Path, force: bool = False) -> None:
     """Refuse output folders whose replacement would destroy something (checklist rows 39, 40).
 
