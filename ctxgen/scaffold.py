@@ -29,11 +29,11 @@ def create_map(target: Path, diags: Diagnostics) -> None:
     except OSError as e:
         diags.error("new-write", f"cannot create {target}: {e.strerror or e}")
         return
-    local = (direct_url or {}).get("url", "")
-    if requirement.startswith("ctxgen==") and local.startswith("file:"):
+    folder = _local_folder(direct_url)
+    if requirement.startswith("ctxgen==") and folder is not None:
         diags.warning("new-workflow-install",
                       f"{WORKFLOW} installs {requirement} from PyPI, but this ctxgen was installed from the folder "
-                      f"{local.removeprefix('file://')}, which has no git remote CI could fetch it from",
+                      f"{folder}, which has no git remote CI could fetch it from",
                       hint=f"edit the workflow's 'pip install' line to a ctxgen CI can install (pip install "
                            f"\"ctxgen @ git+https://…@<commit>\") if {requirement} is not on PyPI")
 
@@ -55,10 +55,9 @@ def install_requirement(direct_url: dict | None, version: str) -> str:
 def _with_checkout_git(direct_url: dict | None) -> dict | None:
     """An install from a local folder (`pip install -e .` in a clone, as the README sets up)
     records only the folder: take its git remote and commit as if pip had installed from git."""
-    url = (direct_url or {}).get("url", "")
-    if not url.startswith("file://") or "vcs_info" in (direct_url or {}):
+    folder = _local_folder(direct_url)
+    if folder is None or "vcs_info" in direct_url:
         return direct_url
-    folder = unquote(url.removeprefix("file://"))
     remote = _git(folder, "remote", "get-url", "origin")
     commit = _git(folder, "rev-parse", "HEAD")
     if remote and commit and remote.startswith(("https://", "ssh://", "git@")):
@@ -66,12 +65,20 @@ def _with_checkout_git(direct_url: dict | None) -> dict | None:
     return direct_url
 
 
+def _local_folder(direct_url: dict | None) -> str | None:
+    """The local folder an install came from (a PEP 610 `file://` URL), else None."""
+    url = (direct_url or {}).get("url", "")
+    return unquote(url.removeprefix("file://")) if url.startswith("file://") else None
+
+
 def _git(folder: str, *args: str) -> str | None:
     try:
         done = subprocess.run(["git", "-C", folder, *args], capture_output=True, text=True, timeout=10)
     except (OSError, subprocess.SubprocessError):
         return None
-    return done.stdout.strip() or None if done.returncode == 0 else None
+    if done.returncode != 0:
+        return None
+    return done.stdout.strip() or None
 
 
 def _direct_url() -> dict | None:
