@@ -138,9 +138,7 @@ class SiteGraph:
         schema = config.schema
         colors = type_colors(tm, schema)  # the site's dots and badges use the same
 
-        def name_of(topic_id: str) -> str:
-            t = tm.get(topic_id)
-            return t.name if t is not None else topic_id
+        name_of = tm.label
 
         def type_label(type_id: str) -> str:
             st = schema.topic_types.get(type_id)
@@ -197,7 +195,7 @@ class SiteGraph:
             type_id = first_type.get(t.id, "")
             lt = legend_type(type_id)
             records[t.id] = {
-                "id": t.id, "label": t.name, "kind": "topic", "type": type_id, "group": type_id or "untyped",
+                "id": t.id, "label": t.name if t.names else tm.label(t.id), "kind": "topic", "type": type_id, "group": type_id or "untyped",
                 "color": lt["color"], "shape": lt["shape"], "url": url_for(t.id),
             }
 

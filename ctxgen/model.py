@@ -200,6 +200,18 @@ class TopicMap:
     written_as: dict[str, str] = field(default_factory=dict)
 
     # --- lookups -------------------------------------------------------------------
+    def label(self, topic_id: str) -> str:
+        """How a topic reads: its name; for a topic only referred to, the reference as an author
+        first wrote it ('Ada Lovelace'), else its id as words (born-in -> born in)."""
+        t = self.get(topic_id)
+        if t is not None and t.names:
+            return t.name
+        written = self.written_as.get(topic_id)
+        if written is None:
+            return topic_id.rsplit("/", 1)[-1].replace("-", " ")
+        name = written.rsplit("/", 1)[-1].strip()
+        return (name[:-3] if name.lower().endswith(".md") else name).strip() or topic_id
+
     def get(self, topic_id: str) -> Topic | None:
         topic_id = self.merged_ids.get(topic_id, topic_id)
         return self.topics.get(topic_id)

@@ -692,7 +692,7 @@ class SiteRenderer:
                 seen.add(n.value)
                 entries.append(NS(name=n.value, link=self.link(path, tid), alias=n.value != main))
             if not t.names:
-                entries.append(NS(name=main, link=self.link(path, tid), alias=False))
+                entries.append(NS(name=self.label(tid), link=self.link(path, tid), alias=False))
         entries.sort(key=lambda e: (_sort_key(e.name), e.link.id))
         letters: dict[str, list] = {}
         for e in entries:

@@ -92,14 +92,13 @@ def search_documents(tm: TopicMap, config: Config, url_for: Callable[[str], str]
         st = config.schema.topic_types.get(type_id)
         if st and st.label:
             return st.label
-        t = tm.get(type_id)
-        return t.name if t is not None else type_id
+        return tm.label(type_id)
 
     docs = []
     for t in sorted(tm.topics.values(), key=lambda t: t.id):
         if t.id in STANDARD_TOPICS or t.draft:
             continue
-        name = t.name
+        name = t.name if t.names else tm.label(t.id)
         aliases: list[str] = []
         for n in t.names:
             for value in [n.value] + [v.value for v in n.variants]:

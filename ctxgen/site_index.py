@@ -22,7 +22,6 @@ from .model import (
     Topic,
     TopicMap,
 )
-from .site_paths import id_words
 
 MAX_CONTEXTS = 3  # quotes kept per mentioning topic (a topic mentioned 15,000 times made a 1.5 MB page)
 
@@ -62,7 +61,7 @@ class SiteIndex:
         }
         labels: dict[str, str] = {}
         for tid, t in tm.topics.items():
-            labels[tid] = t.name if t.names else id_words(tid)
+            labels[tid] = tm.label(tid)
         for table in (schema.topic_types, schema.association_types, schema.role_types, schema.occurrence_types):
             for tid, entry in table.items():
                 if entry.label:

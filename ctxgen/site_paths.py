@@ -20,11 +20,6 @@ NOT_FOUND = "404.html"
 URL_SAFE = _URL_SAFE = "/-_.~!$&'()*+,;=@"  # ':' encoded: 'a:b/' would read as a URL scheme
 
 
-def id_words(topic_id: str) -> str:
-    """How a topic known only by its id (an implicit type or role) reads: born-in -> born in."""
-    return topic_id.rsplit("/", 1)[-1].replace("-", " ")
-
-
 def topic_path(topic_id: str) -> str:
     return f"{topic_id}/index.html"
 

@@ -21,7 +21,6 @@ from typing import Callable
 from .config import Config
 from .graphdata import topic_url
 from .model import STANDARD_TOPICS, XSD_DATE, XSD_DATETIME, Occurrence, TopicMap
-from .site_paths import id_words
 
 TIMELINE_PATH = "timeline/items.json"
 FORMAT_VERSION = 1
@@ -41,8 +40,7 @@ def occurrence_type_label(tm: TopicMap, config: Config, type_id: str) -> str:
     ot = config.schema.occurrence_types.get(type_id)
     if ot and ot.label:
         return ot.label
-    t = tm.get(type_id)
-    return t.name if t is not None and t.names else id_words(type_id)
+    return tm.label(type_id)
 
 
 def end_type_for(start: str) -> list[str]:

@@ -13,7 +13,9 @@ from ctxgen.config import AssociationType, Config
 from ctxgen.diagnostics import Diagnostics, Span
 from ctxgen.model import Association, Role, Topic, TopicMap
 from ctxgen.render import RenderOptions, SiteRenderer
+from ctxgen.searchindex import search_documents
 from ctxgen.site_templates import tojson
+from support import write_files
 
 BASIC = Path(__file__).resolve().parent / "fixtures" / "maps" / "basic" / "map"
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -325,3 +327,25 @@ def test_tags_differing_by_case_share_one_page() -> None:
     assert [p for p in r.pages() if p.startswith("tags/")] == ["tags/todo.html"]
     html = r.render("tags/todo.html").decode()
     assert 'href="../a/"' in html and 'href="../b/"' in html
+
+
+def test_a_topic_only_referred_to_reads_as_first_written(tmp_path) -> None:
+    """`type: Research Paper` and a player `Ada Lovelace` with no file of their own: every place
+    that shows them (badges, links, page titles, A–Z, graph, search) reads what the author wrote,
+    not the slug; a reference written as its id reads as words."""
+    write_files(tmp_path, {"a.md": "---\ntitle: Alpha\ntype: Research Paper\nassociations:\n"
+                                   "  influenced-by: Ada Lovelace\n---\nText.\n"})
+    result = load_map(tmp_path)
+    tm = result.topic_map
+    assert tm.topics["ada-lovelace"].implicit and not tm.topics["ada-lovelace"].names
+    assert [tm.label(t) for t in ("ada-lovelace", "research-paper", "influenced-by")] == [
+        "Ada Lovelace", "Research Paper", "influenced by"]
+    r = make(result, tmp_path)
+    alpha = r.render("a/index.html").decode()
+    assert '">Research Paper</a>' in alpha and '">Ada Lovelace</a>' in alpha
+    assert "<h1>Ada Lovelace</h1>" in r.render("ada-lovelace/index.html").decode()
+    assert ">Ada Lovelace</a>" in r.render("names.html").decode()
+    labels = {rec["id"]: rec["label"] for rec in r.site_graph.nodes.values()}
+    assert labels["ada-lovelace"] == "Ada Lovelace"
+    docs = {d["id"]: d for d in search_documents(tm, result.config)}
+    assert docs["ada-lovelace"]["name"] == "Ada Lovelace" and docs["a"]["types"] == ["Research Paper"]
