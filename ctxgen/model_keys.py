@@ -2,13 +2,12 @@
 (docs/authoring.md lists them); anything else is an `unknown-key` warning with a did-you-mean."""
 from __future__ import annotations
 
-import difflib
 import functools
 
 TOPIC_KEYS = {
-    "id", "title", "name", "aliases", "names", "type", "types", "supertypes", "subject",
+    "id", "title", "name", "aliases", "alias", "names", "type", "types", "supertypes", "subject",
     "subject_identifier", "subject_identifiers", "subject_locator", "subject_locators",
-    "item_identifier", "item_identifiers", "tags", "draft", "occurrences", "associations", "extra",
+    "item_identifier", "item_identifiers", "tags", "tag", "draft", "occurrences", "associations", "extra",
     "reifies",
 }
 ASSOCIATION_FILE_KEYS = {"association", "roles", "scope"}
@@ -36,7 +35,7 @@ IGNORED_KEYS = {
     "sort_by", "has_collection", "skipLevels", "toc", "color", "canonicalUrl", "excerpt",
     "templateId", "traitIds", "schema",
     # Foam / Jekyll / Hugo
-    "layout", "keywords", "redirect_from", "weight", "slug", "url", "categories", "author", "authors",
+    "layout", "redirect_from", "weight", "slug",
 }
 # publication switches of other tools: key -> the value that makes the file a draft
 DRAFT_SWITCHES = {"draft": True, "publish": False, "published": False}
@@ -59,6 +58,30 @@ _KNOWN_FOR_SUGGESTIONS = frozenset(TOPIC_KEYS | ASSOCIATION_FILE_KEYS | NOTE_FIL
 
 @functools.lru_cache(maxsize=4096)
 def did_you_mean_key(key: str, allowed: frozenset[str]) -> str | None:
-    """The allowed key closest to a misspelt one (ctxgen's own keys first), or None."""
-    close = difflib.get_close_matches(key, sorted(allowed & _KNOWN_FOR_SUGGESTIONS) or sorted(allowed), n=1, cutoff=0.75)
-    return close[0] if close else None
+    """The allowed key (ctxgen's own keys first) that `key` is a misspelling of, or None.
+
+    A misspelt key's value is not read, so only near-certain typos count: one letter added,
+    dropped, changed or swapped (two for long keys). A looser likeness would take ordinary
+    properties for typos (`related` for `created`) and drop them."""
+    candidates = sorted(allowed & _KNOWN_FOR_SUGGESTIONS) or sorted(allowed)
+    lowered = key.lower()
+    best = min(candidates, key=lambda k: (_edits(lowered, k, 3), k), default=None)
+    if best is None:
+        return None
+    return best if _edits(lowered, best, 3) <= (2 if min(len(key), len(best)) >= 8 else 1) else None
+
+
+def _edits(a: str, b: str, limit: int) -> int:
+    """Edit distance with adjacent swaps (optimal string alignment), cut off at `limit`."""
+    if abs(len(a) - len(b)) >= limit:
+        return limit
+    before, row = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            d = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + (ca != cb))
+            if before is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                d = min(d, before[j - 2] + 1)
+            current.append(d)
+        before, row = row, current
+    return min(row[-1], limit)

@@ -36,9 +36,10 @@ class NameReader(FrontMatterReader):
             base = Name(h1.strip() if h1 and h1.strip() else (stem[:-3] if stem.lower().endswith(".md") else stem), span=line1)
         if base is not None:
             topic.names.append(base)
-        if "aliases" in front:
-            for s, sp in self.text_list(front["aliases"], "aliases", value_span(front, "aliases", line1)):
-                topic.names.append(Name(s, span=sp))
+        for key in ("aliases", "alias"):  # `alias:`, as Obsidian read it before 1.9
+            if key in front:
+                for s, sp in self.text_list(front[key], key, value_span(front, key, line1)):
+                    topic.names.append(Name(s, span=sp))
         if "names" in front:
             self.full_names(topic, front["names"], value_span(front, "names", line1), src.path)
 

@@ -11,8 +11,8 @@ from .diagnostics import Span
 from .ids import slugify_path
 from .model import XSD_ANYURI, XSD_DATE, XSD_DATETIME, XSD_STRING, Body, Occurrence, Topic, TopicMap
 from .model_keys import NOTE_FILE_ALLOWED, OCCURRENCE_ENTRY_KEYS, did_you_mean_key
-from .model_reader import FrontMatterReader
-from .model_values import DATE, DATETIME, a_kind, date_value, infer, item_span, key_span, value_span
+from .model_reader import FrontMatterReader, unquoted_wikilink_hint
+from .model_values import DATE, DATETIME, a_kind, date_value, infer, is_wikilink, item_span, key_span, value_span
 from .source import SourceFile
 
 
@@ -66,25 +66,43 @@ class OccurrenceReader(FrontMatterReader):
             items = value if isinstance(value, list) else [value]
             nested = next((x for x in ([value] if isinstance(value, dict) else items) if isinstance(x, (dict, list))), None)
             if nested is not None:
+                link = unquoted_wikilink_hint(value) or unquoted_wikilink_hint(nested)
                 self.diags.warning("unknown-key", f"unknown key '{key}': a property is a value or a list of values, not {a_kind(nested)}",
-                                   ksp, f"put your own data under `extra:`, or write a full entry under `occurrences:` ({key}: {{value: ...}})")
+                                   ksp, link.replace(", or just", " to link it, or just") if link else
+                                   f"put your own data under `extra:`, or write a full entry under `occurrences:` ({key}: {{value: ...}})")
                 continue
             # a property names its type by id only: a key is not a link, so `status` is not `tags.status.md`
-            otype = self.resolver.exact(key.strip()) if self.resolver else None
-            otype = otype or self._slugs.get(key) or self._slugs.setdefault(key, slugify_path(key.strip()))
+            otype = self.property_type(key)
+            links_only = all(is_wikilink(x) for x in items if x is not None)
             if otype not in schema.occurrence_types and (
-                    otype in schema.association_types or otype in schema.role_types or otype in schema.topic_types):
+                    (otype in schema.association_types and not links_only)
+                    or otype in schema.role_types or otype in schema.topic_types):
                 self.diags.warning("unknown-key", f"unknown key '{key}': the schema declares it as another kind of type", ksp,
                                    "associations go under `associations:`; your own data under `extra:`")
                 continue
             sp = value_span(front, key, line1)
-            for i, item in enumerate(items):
-                if item is None or (isinstance(item, str) and not item.strip()):
-                    continue  # an empty property (Obsidian writes `status:`) says nothing
-                isp = item_span(value, i, sp) if isinstance(value, list) else sp
-                occ = self.occurrence(otype, item, f"{key}[{i}]" if isinstance(value, list) else key, isp, path)
-                if occ is not None:
-                    topic.occurrences.append(occ)
+            self.property(topic, otype, [(item, item_span(value, i, sp), f"{key}[{i}]") for i, item in enumerate(value)]
+                          if isinstance(value, list) else [(value, sp, key)], path)
+
+    def property_type(self, key: str) -> str:
+        """The occurrence type a property key names: the topic with that id, else an implicit one."""
+        otype = self.resolver.exact(key.strip()) if self.resolver else None
+        return otype or self._slugs.get(key) or self._slugs.setdefault(key, slugify_path(key.strip()))
+
+    def property(self, topic: Topic, otype: str, items: list[tuple[Any, Span, str]], path: str) -> None:
+        """A property's values: each `[[link]]` an association typed by the key (Obsidian's links in
+        properties: `up: "[[Projects]]"` relates the two topics), each other value an occurrence."""
+        as_links = otype not in self.config.schema.occurrence_types
+        for item, isp, where in items:
+            if item is None or (isinstance(item, str) and not item.strip()):
+                continue  # an empty property (Obsidian writes `status:`) says nothing
+            if as_links and is_wikilink(item):
+                mine, theirs = self.role_types(otype)[:2]
+                self.binary(topic, otype, mine, theirs, item, where, isp, path)
+                continue
+            occ = self.occurrence(otype, item, where, isp, path)
+            if occ is not None:
+                topic.occurrences.append(occ)
 
     def occurrences(self, topic: Topic, v: Any, span: Span, path: str) -> None:
         for otype_raw, value, where, sp, tsp in self.typed_entries(v, "occurrences", span):

@@ -113,11 +113,13 @@ class FrontMatterReader:
         if s is None or not s.strip():
             return None
         s = s.strip()
+        label = None
         if s.startswith("[[") and s.endswith("]]"):  # Obsidian writes `type: "[[person]]"`
-            s = s[2:-2].partition("|")[0].partition("#")[0].strip()
+            s, _, label = s[2:-2].partition("|")
+            s, label = s.partition("#")[0].strip(), label.strip() or None  # the label: Dendron's [[label|target]]
         if s in STANDARD_TOPICS:  # tm:type-instance ... (imported maps use them in full entries)
             return s
-        r = resolver.resolve(s, from_path) if resolver else Resolution()
+        r = resolver.resolve(s, from_path, label=label) if resolver else Resolution()
         if r.topic:
             if r.ambiguous:
                 warn_ambiguous(self.diags, s, r, span)

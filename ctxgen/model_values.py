@@ -20,6 +20,14 @@ ABSOLUTE_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s]+$")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 _LOOKS_URL = re.compile(r"^(https?|ftp|mailto|urn|doi):", re.I)
+
+
+def is_wikilink(value: Any) -> bool:
+    """A value written as one `[[link]]` (Obsidian's way of linking from a property)."""
+    if not isinstance(value, str):
+        return False
+    v = value.strip()
+    return v.startswith("[[") and v.endswith("]]") and "]]" not in v[2:-2]
 _XSD_DATE = re.compile(r"^-?(\d{4,})-(\d{2})-(\d{2})(?:Z|[+-]\d{2}:\d{2})?$")
 
 

@@ -67,6 +67,9 @@ _IDENTIFIER_KEYS = {
     "item_identifier": "item_identifiers",
     "item_identifiers": "item_identifiers",
 }
+# what a subject identifier missing its scheme looks like ('www.x.org', 'x.org/wiki/A', '//x.org'),
+# as opposed to words (`subject: Biology`), which are a property
+_LOOKS_LIKE_A_URI = re.compile(r"^(?://|www\.|[\w-]+(?:\.[\w-]+)+(?:/|$))|://", re.I)
 _ID_BAD = re.compile(r"[\x00-\x20\x7f\\?#%\"<>|*:]")
 
 
@@ -276,11 +279,17 @@ class _Modeler(NameReader, OccurrenceReader, AssociationReader, DraftHandling, B
         if not _IDENTIFIER_KEYS.keys().isdisjoint(front):  # most files have none: one test, not seven
             for key, attr in _IDENTIFIER_KEYS.items():
                 if key in front:
+                    words = []
                     for s, sp in self.text_list(front[key], key, value_span(front, key, line1)):
-                        if self.check_uri(s, key, sp) and s not in getattr(topic, attr):
+                        if key == "subject" and not ABSOLUTE_URI.match(s) and not _LOOKS_LIKE_A_URI.search(s):
+                            words.append((s, sp, key))  # `subject: Biology`: a vault's property
+                        elif self.check_uri(s, key, sp) and s not in getattr(topic, attr):
                             getattr(topic, attr).append(s)
-        if "tags" in front:
-            topic.tags.extend(self.tags(front["tags"], value_span(front, "tags", line1), topic.tags))
+                    if words:
+                        self.property(topic, self.property_type(key), words, path)
+        for key in ("tags", "tag"):  # `tag:`, as Obsidian read it before 1.9
+            if key in front:
+                topic.tags.extend(self.tags(front[key], value_span(front, key, line1), topic.tags))
         for tag in getattr(src.rendered, "tags", ()) or ():
             t = tag.lstrip("#").strip()
             if t and t not in topic.tags:

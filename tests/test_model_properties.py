@@ -101,3 +101,76 @@ def test_an_unquoted_wikilink_in_front_matter_gets_a_hint(tmp_path):
         'a.md:4:11: error[wrong-type]: associations.wrote[0]: expected text, got a list\n  hint: write "[[b]]" in quotes, or just b',
         'n.md:2:13: error[wrong-type]: occurrence: expected text, got a list\n  hint: write "[[bio]]" in quotes, or just bio',
     ]
+
+
+def test_links_in_properties_are_associations_typed_by_the_key(tmp_path):
+    """Obsidian links from properties (`up: "[[Projects]]"`): each link an association of the key's
+    type, each other value an occurrence, as under `associations:` and `occurrences:`."""
+    write(tmp_path, {
+        "Projects/Plan.md": '---\nup: "[[Projects/Overview]]"\nrelated: ["[[Target]]", plain text]\n'
+                            'author: "[[Jane Doe]]"\n---\nx\n',
+        "Projects/Overview.md": "# Overview\n", "Target.md": "t\n", "Jane Doe.md": "j\n",
+    })
+    r = load_map(tmp_path)
+    assert [d.format() for d in r.diagnostics.sorted() if d.severity.value != "note"] == []
+    tm = r.topic_map
+    pairs = sorted((a.type, [(x.type, x.player) for x in a.roles]) for a in tm.associations if a.type in ("up", "related", "author"))
+    assert pairs == [
+        ("author", [("subject", "projects/plan"), ("object", "jane-doe")]),
+        ("related", [("subject", "projects/plan"), ("object", "target")]),
+        ("up", [("subject", "projects/plan"), ("object", "projects/overview")]),
+    ]
+    assert [(o.type, o.value) for o in tm["projects/plan"].occurrences] == [("related", "plain text")]
+
+
+def test_a_link_in_a_property_the_schema_makes_an_occurrence_type_stays_text(tmp_path):
+    write(tmp_path, {"a.md": '---\nsource: "[[b]]"\n---\n', "b.md": "b\n",
+                     "ctxgen.yaml": "schema:\n  occurrence_types:\n    source: {}\n"})
+    tm = load_map(tmp_path).topic_map
+    assert [(o.type, o.value) for o in tm["a"].occurrences] == [("source", "[[b]]")]
+    assert not [a for a in tm.associations if a.type == "source"]
+
+
+def test_an_unquoted_link_in_a_property_gets_the_quoting_hint(tmp_path):
+    write(tmp_path, {"a.md": "---\nup: [[Projects]]\n---\n"})
+    assert [d.format() for d in load_map(tmp_path).diagnostics.sorted()] == [
+        "a.md:2:1: warning[unknown-key]: unknown key 'up': a property is a value or a list of values, not a list\n"
+        '  hint: write "[[Projects]]" in quotes to link it, or just Projects']
+
+
+def test_subject_in_plain_words_is_a_property_and_a_uri_an_identifier(tmp_path):
+    """Vaults write `subject: Biology`; only a URI (or what is plainly one missing its scheme) is
+    read as a subject identifier, so two notes on the same subject do not merge."""
+    write(tmp_path, {
+        "cells.md": "---\nsubject: Biology\n---\n",
+        "light.md": "---\nsubject: [Biology, https://example.org/photosynthesis]\n---\n",
+        "typo.md": "---\nsubject: en.wikipedia.org/wiki/Biology\n---\n",
+    })
+    r = load_map(tmp_path)
+    assert [d.format() for d in r.diagnostics.sorted()] == [
+        "typo.md:2:10: error[invalid-uri]: subject: 'en.wikipedia.org/wiki/Biology' is not an absolute URI\n"
+        "  hint: write the scheme, e.g. https://..."]
+    tm = r.topic_map
+    assert "cells" in tm.topics and "light" in tm.topics
+    assert [(o.type, o.value) for o in tm["cells"].occurrences] == [("subject", "Biology")]
+    assert tm["light"].subject_identifiers == ["https://example.org/photosynthesis"]
+    assert [(o.type, o.value) for o in tm["light"].occurrences] == [("subject", "Biology")]
+
+
+def test_obsidian_legacy_alias_and_tag_keys(tmp_path):
+    write(tmp_path, {"a.md": "---\nalias: Alpha\ntag: [one, '#two']\n---\n", "b.md": "[[Alpha]]\n"})
+    r = load_map(tmp_path)
+    assert [d.code for d in r.diagnostics.sorted() if d.severity.value != "note"] == []
+    tm = r.topic_map
+    assert [n.value for n in tm["a"].names] == ["a", "Alpha"] and tm["a"].tags == ["one", "two"]
+    assert [m.target for m in tm.mentions if m.source == "b"] == ["a"]
+
+
+def test_only_near_certain_typos_of_keys_are_dropped(tmp_path):
+    """`related` is two letters from `created`: a property of its own, not a typo."""
+    write(tmp_path, {"a.md": "---\ntittle: A\nrelated: b\nauthor: Jane\nurl: https://example.org/a\n---\n"})
+    r = load_map(tmp_path)
+    assert [d.format() for d in r.diagnostics.sorted()] == [
+        "a.md:2:1: warning[unknown-key]: unknown key 'tittle', did you mean 'title'?\n  hint: put your own data under `extra:`"]
+    assert [(o.type, o.value) for o in r.topic_map["a"].occurrences] == [
+        ("related", "b"), ("author", "Jane"), ("url", "https://example.org/a")]
