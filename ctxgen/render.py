@@ -62,7 +62,7 @@ from .site_templates import (
     make_environment,
     self_extending,
 )
-from .site_values import IMAGE_EXTENSIONS, safe_href
+from .site_values import IMAGE_EXTENSIONS, file_embed, safe_href
 from .source import LinkRef, RenderedBody, SourceFile
 from .frontmatter import normalise_newlines, parse as parse_front_matter
 from .write import MARKER as SITE_MARKER, write_file
@@ -487,7 +487,7 @@ class SiteRenderer:
                 if t.asset.lower().endswith(IMAGE_EXTENSIONS):
                     return str(Markup('<img class="ctx-embed-image" src="{}" alt="{}" loading="lazy">').format(
                         src, link.label or t.asset.rsplit("/", 1)[-1]))
-                return str(Markup('<a class="ctx-embed-file" href="{}">{}</a>').format(src, link.label or t.asset))
+                return str(file_embed(src, t.asset, link.label, link.heading))
             target = self.index.topics[t.topic]
             here = href(page, topic_path(t.topic), t.anchor)
             if t.topic in stack or len(stack) >= EMBED_DEPTH:

@@ -21,6 +21,9 @@ from .site_paths import is_safe_path
 
 SAFE_SCHEMES = {"http", "https", "mailto", "ftp", "ftps", "tel", "geo", "urn", "doi", "isbn"}
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".avif", ".bmp")
+AUDIO_EXTENSIONS = (".mp3", ".wav", ".m4a", ".ogg", ".oga", ".opus", ".flac", ".aac", ".3gp")  # as Obsidian
+VIDEO_EXTENSIONS = (".mp4", ".webm", ".ogv", ".mov", ".mkv", ".m4v")
+_PDF_PAGE = re.compile(r"page=\d{1,6}")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f-\x9f]+")
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -147,3 +150,20 @@ def type_colors(tm: TopicMap, schema: Schema) -> dict[str, str]:
                 color = None
         colors[tid] = color
     return colors
+
+
+def file_embed(src: str, asset: str, label: str | None, fragment: str | None = None) -> Markup:
+    """`![[file]]` of a file that is not an image: a player for audio and video, the browser's
+    viewer for a PDF (`#page=N` opens that page), else a link; each with a link to the file."""
+    name = label or asset.rsplit("/", 1)[-1]
+    lower = asset.lower()
+    link = Markup('<a class="ctx-embed-file" href="{}">{}</a>').format(src, name)
+    if lower.endswith(AUDIO_EXTENSIONS):
+        return Markup('<audio class="ctx-embed-audio" controls preload="metadata" src="{}">{}</audio>').format(src, link)
+    if lower.endswith(VIDEO_EXTENSIONS):
+        return Markup('<video class="ctx-embed-video" controls preload="metadata" src="{}">{}</video>').format(src, link)
+    if lower.endswith(".pdf"):
+        page = f"#{fragment}" if fragment and _PDF_PAGE.fullmatch(fragment) else ""
+        return Markup('<iframe class="ctx-embed-pdf" src="{}" title="{}" loading="lazy"></iframe>{}').format(
+            src + page, name, link)
+    return link

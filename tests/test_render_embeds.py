@@ -434,3 +434,22 @@ def test_the_home_page_title_keeps_the_id_of_the_index_h1_it_stands_in_for(tmp_p
     (tmp_path / "other").mkdir()
     plain = build(tmp_path / "other", {"index.md": "Just text.\n"}, "title: T\n").render("index.html").decode()
     assert "<h1>T</h1>" in plain
+
+
+def test_audio_video_and_pdf_embeds_play_in_the_page(tmp_path) -> None:
+    """As in Obsidian: ![[talk.mp3]] is a player, ![[doc.pdf#page=2]] the browser's PDF viewer at
+    that page; each keeps a link to the file, and other files stay links."""
+    r = build(tmp_path, {
+        "a.md": "![[talk.mp3]]\n\n![[clip.webm|The clip]]\n\n![[doc.pdf#page=2]]\n\n![[data.csv]]\n\n[[doc.pdf]]\n",
+        "media/talk.mp3": "x", "media/clip.webm": "x", "media/doc.pdf": "%PDF-1.4", "media/data.csv": "a,b",
+    })
+    body = body_of(page(r, "a"))
+    link = '<a class="ctx-embed-file" href="../media/{}">{}</a>'
+    assert ('<audio class="ctx-embed-audio" controls preload="metadata" src="../media/talk.mp3">'
+            + link.format("talk.mp3", "talk.mp3") + "</audio>") in body
+    assert ('<video class="ctx-embed-video" controls preload="metadata" src="../media/clip.webm">'
+            + link.format("clip.webm", "The clip") + "</video>") in body
+    assert ('<iframe class="ctx-embed-pdf" src="../media/doc.pdf#page=2" title="doc.pdf" loading="lazy"></iframe>'
+            + link.format("doc.pdf", "doc.pdf")) in body
+    assert '<div class="embed">' + link.format("data.csv", "data.csv") + "</div>" in body
+    assert '<a href="../media/doc.pdf" class="wikilink">doc.pdf</a>' in body
