@@ -64,15 +64,34 @@ def github_slugs(headings: Iterable[Heading]) -> dict[str, str]:
 
 
 def heading_anchor(headings: tuple[Heading, ...] | list[Heading], text: str) -> str | None:
-    """The id of the heading a `[[page#text]]` link means: same text (ignoring case), else same slug."""
+    """The id of the heading a `[[page#text]]` link means: same text (ignoring case), else same
+    slug. `[[page#A#B]]` (Obsidian's heading path) means the heading B inside the section of A."""
+    found = _matching(headings, text, 0, len(headings))
+    if found is not None or "#" not in text:
+        return headings[found].anchor if found is not None else None
+    start, end = 0, len(headings)
+    for part in text.split("#"):
+        if not part.strip():
+            continue
+        found = _matching(headings, part, start, end)
+        if found is None:
+            return None
+        level = headings[found].level
+        start = found + 1
+        end = next((i for i in range(start, len(headings)) if headings[i].level <= level), len(headings))
+    return headings[found].anchor if found is not None else None
+
+
+def _matching(headings, text: str, start: int, end: int) -> int | None:
+    """The index of the first heading in [start, end) with this text (ignoring case), else this slug."""
     wanted = text.strip().casefold()
-    for h in headings:
-        if h.text.casefold() == wanted:
-            return h.anchor
+    for i in range(start, end):
+        if headings[i].text.casefold() == wanted:
+            return i
     slug = HEADING_PREFIX + slugify_heading(text)
-    for h in headings:
-        if h.anchor == slug:
-            return h.anchor
+    for i in range(start, end):
+        if headings[i].anchor == slug:
+            return i
     return None
 
 

@@ -67,7 +67,7 @@ def display_label(meta: dict) -> str:
         return label
     target, heading = strip_dendron_vault(meta.get("target") or ""), meta.get("heading")
     if target and heading:
-        return f"{target} > {heading}"
+        return f"{target} > {' > '.join(p.strip() for p in heading.split('#') if p.strip())}"
     return target or heading or ""
 
 

@@ -121,6 +121,20 @@ def test_heading_anchor_finds_by_text_or_slug():
     assert heading_anchor(body.headings, "nope") is None
 
 
+def test_a_heading_path_finds_the_heading_inside_the_section_named_first():
+    """Obsidian's [[page#A#B]]: B under A; a B of another section, or an A#B out of order, is not it."""
+    body = render("# Top\n\n## One\n\n### Sub\n\n## Two\n\n### Sub\n\n#### Deep\n\n## Three\n")
+    anchors = [h.anchor for h in body.headings]
+    assert anchors == ["h-top", "h-one", "h-sub", "h-two", "h-sub-1", "h-deep", "h-three"]
+    assert heading_anchor(body.headings, "One#Sub") == "h-sub"
+    assert heading_anchor(body.headings, "two#sub") == "h-sub-1"
+    assert heading_anchor(body.headings, "Top#Two#Sub#Deep") == "h-deep"
+    assert heading_anchor(body.headings, "Two#Deep") == "h-deep"  # anywhere inside, as Obsidian finds it
+    assert heading_anchor(body.headings, "Three#Sub") is None
+    assert heading_anchor(body.headings, "One#Deep") is None
+    assert heading_anchor(body.headings, "Nope#Sub") is None
+
+
 def test_strip_leading_h1():
     html = render("# Ada\n\nText").html
     assert strip_leading_h1(html, "Ada") == "<p>Text</p>\n"
@@ -473,3 +487,8 @@ def test_wikilink_inside_markdown_link_label_is_not_nested():
 def test_wikilink_in_image_alt_makes_no_hole():
     body = render("![see [[A]]](a.png)")
     assert [(r.target, r.label) for r in body.links] == [("a.png", "see A")]
+
+
+def test_a_heading_link_without_a_label_reads_target_then_each_heading():
+    html = render("[[Note#Heading One#Sub]] [[Note#Only]]").html
+    assert "Note &gt; Heading One &gt; Sub" in html and "Note &gt; Only" in html
