@@ -13,7 +13,9 @@ step 3 for `a` (Dendron writes `[[label|target]]`); the Resolution then says `de
 A `dendron://vault/` prefix (a Dendron cross-vault link) is dropped from targets.
 
 Matching ignores case, Unicode normalisation, a `.md` suffix and the difference between a
-space and a hyphen (Quartz slugs `Some Note.md` as `Some-Note`). Where a step finds several
+space and a hyphen (Quartz slugs `Some Note.md` as `Some-Note`), though a file name as written
+beats a path that matches only by that (Obsidian: `[[Space Note]]` is not `space-note.md` when a
+`Space Note.md` exists). Where a step finds several
 candidates the link is ambiguous: the candidate in the linking file's folder wins, else the
 shortest path, else the first in alphabetical order, so the result never depends on file order.
 
@@ -48,6 +50,22 @@ def _normpath(p: str) -> str:
 
 def _strip_md(s: str) -> str:
     return s[:-3] if s.lower().endswith(".md") else s
+
+
+def _spaced(target: str) -> bool:
+    return " " in target or "-" in target
+
+
+def _as_written(path: str, target: str, suffix: bool = False) -> bool:
+    """Whether a file's path (or, with `suffix`, its end) is `target` with spaces and hyphens as
+    written: Obsidian tells 'Space Note.md' from 'space-note.md', where fold() does not."""
+    if not path:
+        return False
+    p = unicodedata.normalize("NFC", _strip_md(path)).casefold()
+    t = unicodedata.normalize("NFC", _strip_md(target.strip())).casefold()
+    if p.endswith("/index"):
+        p = p[:-6]
+    return p == t or (suffix and p.endswith("/" + t))
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,12 +206,15 @@ class Resolver:
         else:
             order = [rooted]
         folded: dict[str, str] = {}
+        loose: list[Candidate] = []  # a path that matches only with spaces read as hyphens
         for p in order:
             if p and not p.startswith(".."):
                 key = folded[p] = fold(p)
                 found = self._paths.get(key) or self._folders.get(key)
                 if found:
-                    return self._pick(found, folder, "path")
+                    if explicit_relative or not _spaced(p) or any(_as_written(c.path, p) for c in found):
+                        return self._pick(found, folder, "path")
+                    loose = loose or found
         if explicit_relative:
             return UNRESOLVED
         # step 2: file name, or a path suffix (`folder/note` matching `a/folder/note.md`)
@@ -202,8 +223,12 @@ class Resolver:
         found = self._stems.get(stem)
         if found and "/" in key:
             found = [c for c in found if fold(_strip_md(c.path)).endswith("/" + key) or fold(c.path).endswith("/" + key)]
+        if found and loose:  # [[Space Note]]: the file 'Space Note.md' beats the path 'space-note.md'
+            found = [c for c in found if _as_written(c.path, unrooted, suffix=True)]
         if found:
             return self._pick(found, folder, "file-name")
+        if loose:
+            return self._pick(loose, folder, "path")
         return self._by_name(target, from_path) if by_name else UNRESOLVED
 
     def _by_name(self, target: str, from_path: str) -> Resolution:

@@ -44,6 +44,17 @@ def test_file_name_and_path_suffix():
     assert r.resolve("Ada Lovelace").step == "file-name"
 
 
+def test_a_file_name_as_written_beats_a_path_that_matches_only_with_spaces_as_hyphens():
+    """Obsidian: [[Space Note]] is 'folderX/Space Note.md', not 'space-note.md'; with no file of
+    that name, spaces still read as hyphens (Quartz's slugs)."""
+    r = resolver(["space-note.md", "folderX/Space Note.md", "other-note.md", "a/Some-Thing.md"])
+    assert (r.resolve("Space Note").topic, r.resolve("Space Note").step) == ("folderx/space-note", "file-name")
+    assert r.resolve("space-note").topic == "space-note"
+    assert r.resolve("Space-Note").topic == "space-note"
+    assert (r.resolve("Other Note").topic, r.resolve("Other Note").step) == ("other-note", "path")
+    assert r.resolve("Some Thing").topic == "a/some-thing"
+
+
 def test_folder_names_its_index():
     r = resolver(FILES)
     assert r.resolve("folder").topic == "folder"
