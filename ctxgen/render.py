@@ -606,6 +606,12 @@ class SiteRenderer:
             return schema.reading[my_role], direction
         return self._default_reading(a.type, direction), direction
 
+    def has_reading(self, assoc_type: str, role: str) -> bool:
+        """Whether the schema (or a scoped name) says how `assoc_type` reads for `role`: then the
+        reading says it all, and the page does not add "as <role>"."""
+        schema = self.config.schema.association_types.get(assoc_type)
+        return bool(schema is not None and schema.reading.get(role))
+
     def _default_reading(self, assoc_type: str, direction: str) -> str:
         label = self.label(assoc_type)
         return label if direction != "backward" else f"← {label}"

@@ -220,7 +220,7 @@ class TopicView:
             if g is None:
                 text, direction = r.reading(a, my_role)
                 g = groups[key] = NS(type=link(a.type), role=link(my_role), reading=text, direction=direction,
-                                     from_schema=text != r._default_reading(a.type, direction), rows=[])
+                                     from_schema=r.has_reading(a.type, my_role), rows=[])
             roles = a.roles
             others = self._roles(roles[:i] + roles[i + 1:])  # a.others(tid): i is tid's first role (SiteIndex)
             scope = self._links(a.scope) if a.scope else []
