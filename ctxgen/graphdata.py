@@ -182,11 +182,12 @@ class SiteGraph:
                 if theme not in g.scopes:
                     g.scopes[theme] = {"id": theme, "label": name_of(theme)}
 
+        # association types take the palette in order of id: distinct while there are colours left
+        assoc_colors = {t: PALETTE[i % len(PALETTE)] for i, t in enumerate(sorted({a.type for a in relations}))}
+
         def legend_assoc(type_id: str) -> None:
             if type_id not in g.association_types:
-                g.association_types[type_id] = {
-                    "id": type_id, "label": assoc_label(type_id), "color": _palette_color("assoc:" + type_id),
-                }
+                g.association_types[type_id] = {"id": type_id, "label": assoc_label(type_id), "color": assoc_colors[type_id]}
 
         records: dict[str, dict] = {}
         for t in tm.topics.values():

@@ -9,6 +9,7 @@ from hypothesis import given, settings, strategies as st
 from ctxgen.config import Config, Schema, TopicType, AssociationType
 from ctxgen.diagnostics import Span
 from ctxgen.graphdata import (
+    PALETTE,
     GLOBAL_GRAPH_PATH,
     LEGEND_PATH,
     SiteGraph,
@@ -330,3 +331,15 @@ def test_example_map_graph_is_byte_identical_across_builds():
     nodes = all_nodes(a, overview, legend)
     assert len(nodes) == overview["nodes"]
     assert all(e[1] in nodes and e[2] in nodes for e in all_edges(a, overview, legend))
+
+
+def test_association_types_get_distinct_colours_while_the_palette_lasts():
+    """By hash two types could share a colour (member-of and subtype-of did); in order of id they
+    share one only when there are more types than colours."""
+    tm = TopicMap()
+    for i in range(len(PALETTE) + 1):
+        for t in (f"a{i}", f"b{i}"):
+            tm.add_topic(Topic(t, names=[Name(t)]))
+        tm.add_association(Association(f"rel-{i:02d}", [Role("subject", f"a{i}"), Role("object", f"b{i}")]))
+    colours = [e["color"] for _, e in sorted(SiteGraph.build(tm, Config()).association_types.items())]
+    assert colours[:len(PALETTE)] == list(PALETTE) and colours[len(PALETTE)] == PALETTE[0]
