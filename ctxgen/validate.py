@@ -80,6 +80,7 @@ class _References:
         self.known |= set(schema.occurrence_types) | set(STANDARD_TOPICS)
         self.budget = _SUGGESTIONS
         self._choices: list[str] | None = None
+        self._by_name: dict[str, str] = {}
 
     @functools.cached_property
     def statement_types(self) -> set[str]:
@@ -103,7 +104,13 @@ class _References:
         self.budget -= 1
         if self._choices is None:
             self._choices = sorted(t.id for t in self.tm.topics.values() if not t.implicit)
+            self._by_name = {}  # last id segment -> first id with it: `stickelback` is near `species/stickleback`
+            for tid in self._choices:
+                self._by_name.setdefault(tid.rpartition("/")[2], tid)
         close = difflib.get_close_matches(topic_id, self._choices, n=1, cutoff=0.7)
+        if not close:
+            near = difflib.get_close_matches(topic_id.rpartition("/")[2], list(self._by_name), n=1, cutoff=0.8)
+            close = [self._by_name[near[0]]] if near else []
         return f"did you mean '{close[0]}'?" if close else None
 
     def unknown(self, code: str, what: str, topic_id: str, span: Span | None) -> None:

@@ -30,6 +30,19 @@ def test_orphans_are_counted_not_warned():
     assert codes(diags) == []
 
 
+def test_a_misspelt_player_is_suggested_by_its_file_name_too():
+    tm = topic_map("species/stickleback", "people/linnaeus")
+    sp = Span("a.md", 2, 3)
+    tm.add_association(Association("preys-on", [Role("predator", "species/stickleback", span=sp), Role("prey", "stickelback", span=sp)], span=sp))
+    tm.add_association(Association("observed", [Role("observer", "linaeus", span=sp), Role("seen", "people/linnaeus", span=sp)], span=sp))
+    diags = Diagnostics()
+    validate(tm, Config(), diags)
+    assert [d.message for d in diags.sorted() if d.code == "unknown-player"] == [
+        "role player 'linaeus' is not a topic of the map; did you mean 'people/linnaeus'?",
+        "role player 'stickelback' is not a topic of the map; did you mean 'species/stickleback'?",
+    ]
+
+
 def test_unknown_player_and_scope_with_suggestion_but_types_and_schema_topics_are_fine():
     tm = topic_map("ada", "charles-babbage")
     sp = Span("ada.md", 3, 5)
