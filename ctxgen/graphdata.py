@@ -28,7 +28,7 @@ from urllib.parse import quote
 
 from .config import SHAPES, Config, is_color
 from .layout import Layout, compute_layout
-from .site_paths import topic_path, url_of
+from .site_paths import home_topic_id, topic_path, url_of
 from .site_values import type_colors
 from .model import (
     STANDARD_TOPICS,
@@ -69,6 +69,12 @@ UrlFor = Callable[[str], str]
 def topic_url(topic_id: str) -> str:
     """The URL of a topic's page relative to the site root (`<id>/`, percent-encoded)."""
     return url_of(topic_path(topic_id))
+
+
+def topic_urls(tm: TopicMap) -> UrlFor:
+    """topic_url, except that the root index.md's topic is at the home page (`./`)."""
+    home = home_topic_id(tm)
+    return lambda topic_id: "./" if topic_id == home else url_of(topic_path(topic_id))
 
 
 def topic_graph_path(topic_id: str) -> str:
@@ -133,8 +139,9 @@ class SiteGraph:
 
     # --- building ------------------------------------------------------------------
     @classmethod
-    def build(cls, tm: TopicMap, config: Config, url_for: UrlFor = topic_url) -> "SiteGraph":
+    def build(cls, tm: TopicMap, config: Config, url_for: UrlFor | None = None) -> "SiteGraph":
         g = cls()
+        url_for = url_for or topic_urls(tm)
         schema = config.schema
         colors = type_colors(tm, schema)  # the site's dots and badges use the same
 
@@ -536,7 +543,7 @@ def to_networkx(tm: TopicMap, config: Config | None = None) -> "nx.MultiGraph":
     return mg
 
 
-def graph_files(tm: TopicMap, config: Config, url_for: UrlFor = topic_url) -> dict[str, bytes]:
+def graph_files(tm: TopicMap, config: Config, url_for: UrlFor | None = None) -> dict[str, bytes]:
     """Site path -> JSON bytes: every file of `SiteGraph.paths()`."""
     # Hundreds of thousands of small, long-lived objects: the cyclic GC would rescan the whole
     # heap (the map included) many times over for nothing; nothing here makes cycles.

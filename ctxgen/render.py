@@ -46,6 +46,7 @@ from .site_paths import (
     SEARCH,
     TAGS,
     absolute_url,
+    home_topic_id,
     href,
     is_safe_path,
     root_of,
@@ -169,7 +170,8 @@ class SiteRenderer:
         self._link_tails: dict[str, tuple] = {}
         self._badges: dict[tuple[str, str], str] = {}
         self._nav_cache: dict[tuple[str, str], list[NS]] = {}
-        self._topic_urls = {tid: url_of(topic_path(tid)) for tid in self.index.topics}
+        url_for = _graphdata.topic_urls(tm) if _graphdata else lambda tid: url_of(topic_path(tid))
+        self._topic_urls = {tid: url_for(tid) for tid in self.index.topics}  # the home topic's is "./"
         self._inline_graphs: dict[str, str] = {}  # neighbourhoods computed ahead for a chunk of pages
         self._env: jinja2.Environment | None = None
         self._templates: dict[str, jinja2.Template] = {}
@@ -397,7 +399,7 @@ class SiteRenderer:
                     if url is None:
                         found = Link(tid, label, "", color, Markup(start))
                     else:
-                        found = Link(tid, label, prefix + url, color, Markup(start + prefix + end))
+                        found = Link(tid, label, _joined(prefix, url), color, Markup(start + _joined(prefix, end)))
                     made[tid] = found
                 return found
 
@@ -472,9 +474,13 @@ class SiteRenderer:
             if t.tag is not None:
                 return href(page, tag_path(t.tag))
             if t.topic is not None:  # href(page, topic_path(t.topic), t.anchor) with the URL made once
-                url = prefix + urls[t.topic]
+                url = _joined(prefix, urls[t.topic])
                 return url + "#" + quote(t.anchor, safe=URL_SAFE) if t.anchor else url
             return href(page, t.asset)
+
+        def topic_href(tid: str, anchor: str | None) -> str:
+            url = _joined(prefix, urls[tid])
+            return url + "#" + quote(anchor, safe=URL_SAFE) if anchor else url
 
         def embed_for(link: LinkRef) -> str | None:
             t = target_of(link)
@@ -489,7 +495,7 @@ class SiteRenderer:
                         src, link.label or t.asset.rsplit("/", 1)[-1]))
                 return str(file_embed(src, t.asset, link.label, link.heading))
             target = self.index.topics[t.topic]
-            here = href(page, topic_path(t.topic), t.anchor)
+            here = topic_href(t.topic, t.anchor)
             if t.topic in stack or len(stack) >= EMBED_DEPTH:
                 reason = "embed cycle" if t.topic in stack else "embedded too deep"
                 return str(Markup('<a class="ctx-embed-stop" href="{}" title="{}">{}</a>').format(
@@ -505,7 +511,7 @@ class SiteRenderer:
             inner = self.body_html(target.body, page, stack + (t.topic,), f"{id_prefix}e{link.hole}-", shown)
             title = self.label(t.topic)
             if part.kind == "section":  # the figure's link opens the section; its caption names it
-                here = href(page, topic_path(t.topic), part.key)
+                here = topic_href(t.topic, part.key)
                 title += "".join(f" › {h.text}" for h in whole.headings if h.anchor == part.key)
             return str(Markup(
                 '<figure class="ctx-embed"><figcaption><a href="{}">{}</a></figcaption>'
@@ -619,7 +625,7 @@ class SiteRenderer:
     def home_context(self, path: str) -> dict:
         ix = self.index
         ctx = self._common(path, "home", self.config.title)
-        home_topic = next((t for t in ix.topics.values() if t.source == "index.md"), None)
+        home_topic = ix.topics.get(home_topic_id(self.tm) or "")
         types = [
             NS(link=self.link(path, ty), count=sum(1 for i in inst if i in ix.topics))
             for ty, inst in ix.instances_of.items()
@@ -909,6 +915,13 @@ class SiteRenderer:
             except OSError as e:
                 diags.error("asset-copy", f"cannot copy {rel}: {e.strerror or e}", Span(rel))
         return n
+
+
+def _joined(prefix: str, url: str) -> str:
+    """A root-relative URL seen from a page at `prefix` ("../"): "./" (the home page) is the prefix itself."""
+    if url.startswith("./") and prefix:
+        return prefix + url[2:]
+    return prefix + url
 
 
 def _without_gc(make: Callable, *args):

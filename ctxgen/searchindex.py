@@ -24,7 +24,7 @@ from collections import Counter
 from typing import Callable
 
 from .config import Config
-from .graphdata import topic_url
+from .graphdata import topic_urls
 from .model import GEO, INSTANCE, STANDARD_TOPICS, TYPE, TYPE_INSTANCE, XSD_ANYURI, TopicMap
 
 FORMAT_VERSION = 2
@@ -79,7 +79,7 @@ def _types_of(tm: TopicMap) -> dict[str, list[str]]:
     return types_of
 
 
-def search_documents(tm: TopicMap, config: Config, url_for: Callable[[str], str] = topic_url,
+def search_documents(tm: TopicMap, config: Config, url_for: Callable[[str], str] | None = None,
                      excerpt_chars: int = EXCERPT_CHARS) -> list[dict]:
     """One document per user topic, sorted by id: {id, name, url, aliases?, types?, text?, occurrences?}.
 
@@ -87,6 +87,7 @@ def search_documents(tm: TopicMap, config: Config, url_for: Callable[[str], str]
     occurrence values (not URLs, geo points or files). Empty keys are left out.
     """
     types_of = _types_of(tm)
+    url_for = url_for or topic_urls(tm)
 
     def type_label(type_id: str) -> str:
         st = config.schema.topic_types.get(type_id)
@@ -231,7 +232,7 @@ def _name_entries(docs: list[dict]) -> dict[str, list]:
     return entries
 
 
-def search_files(tm: TopicMap, config: Config, url_for: Callable[[str], str] = topic_url,
+def search_files(tm: TopicMap, config: Config, url_for: Callable[[str], str] | None = None,
                  excerpt_chars: int = TEXT_CHARS) -> dict[str, bytes]:
     """Site path -> bytes: the manifest SEARCH_INDEX_PATH, its term and name shards and document chunks."""
     docs = search_documents(tm, config, url_for, excerpt_chars)

@@ -20,6 +20,12 @@ NOT_FOUND = "404.html"
 URL_SAFE = _URL_SAFE = "/-_.~!$&'()*+,;=@"  # ':' encoded: 'a:b/' would read as a URL scheme
 
 
+def home_topic_id(tm) -> str | None:
+    """The topic of the map's root index.md. The home page shows it, so links to it lead there
+    (its own page stays, for what the home page does not show)."""
+    return next((t.id for t in tm.topics.values() if t.source == "index.md"), None)
+
+
 def topic_path(topic_id: str) -> str:
     return f"{topic_id}/index.html"
 

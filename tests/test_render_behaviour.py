@@ -174,6 +174,26 @@ def test_home_shows_root_index_body(basic) -> None:
     assert "This map is about" in html and 'href="ada/"' in html
 
 
+def test_links_to_the_root_index_lead_to_the_home_page(tmp_path) -> None:
+    """The root index.md is the home page's text: a link to it, a backlink, a relation, its graph
+    node and its search result all lead home, not to the copy at index/."""
+    write_files(tmp_path, {
+        "index.md": "---\ntitle: Welcome\nassociations:\n  about: a\n---\n# Start\n\nSee [[a]].\n",
+        "a.md": "Back [[index]], [[Welcome#Start]] and [home](/).\n",
+        "deep/b.md": "[[index]]\n",
+    })
+    result = load_map(tmp_path)
+    r = make(result, tmp_path)
+    a = r.render("a/index.html").decode()
+    assert a.count('href="../" class="wikilink"') == 2 and 'href="../#h-start" class="wikilink"' in a
+    assert '<a class="ctx-topic" href="../">Welcome</a>' in a  # the relation about: a
+    assert 'href="../../" class="wikilink"' in r.render("deep/b/index.html").decode()
+    assert 'href="./"' in r.render("names.html").decode() and "index/" not in r.render("names.html").decode()
+    assert r.site_graph.nodes["index"]["url"] == "./" and r.site_graph.nodes["a"]["url"] == "a/"
+    assert {d["id"]: d["url"] for d in search_documents(result.topic_map, result.config)}["index"] == "./"
+    assert "index/index.html" in r.pages()  # still there, for what the home page does not show
+
+
 # --- templates ------------------------------------------------------------------------------------------
 def test_override_extending_the_theme_template(basic, tmp_path) -> None:
     map_dir = copy_map(tmp_path)
