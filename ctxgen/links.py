@@ -111,8 +111,10 @@ class Resolver:
         topics: Iterable[tuple[str, str | None, Iterable[str]]] = (),
         assets: Iterable[str] = (),
         failed: Iterable[str] = (),
+        failed_names: dict[str, list[str]] | None = None,
     ) -> None:
-        """topics: (topic id, map-relative source path or None, names and aliases)."""
+        """topics: (topic id, map-relative source path or None, names and aliases); failed: the
+        paths of sources left out, with the names of those whose names are known (failed_names)."""
         self._ids: dict[str, Candidate] = {}
         self._paths: dict[str, list[Candidate]] = {}  # fold(path without .md) -> candidates
         self._folders: dict[str, list[Candidate]] = {}  # fold(folder) -> its index.md
@@ -136,7 +138,11 @@ class Resolver:
             self._add(self._paths, path, c)
             self._add(self._stems, posixpath.basename(path), c)
         for path in failed:
-            self._add_file(Candidate("failed", path, path), path)
+            c = Candidate("failed", path, path)
+            self._add_file(c, path)
+            for n in (failed_names or {}).get(path, ()):
+                if fold(n) not in self._names:  # a topic in the map keeps its name
+                    self._add(self._names, n, c)
 
     @staticmethod
     def _add(index: dict[str, list[Candidate]], key: str, c: Candidate) -> None:

@@ -60,7 +60,7 @@ class BodyLinker:
             if r.asset:
                 targets[link.hole] = LinkTarget(None, r.asset, None)
             elif r.failed:
-                self.diags.note("link-target-failed", f"link target {r.failed} failed to load ({self.load_error_at(r.failed)})", link.span)
+                self.diags.note("link-target-failed", f"link target {r.failed} {self.why_left_out(r.failed)}", link.span)
                 targets[link.hole] = LinkTarget()
             elif r.topic:
                 target = topics.get(merged.get(r.topic, r.topic) if merged else r.topic)  # self.tm.get

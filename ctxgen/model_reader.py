@@ -54,6 +54,7 @@ class FrontMatterReader:
     _slugs: dict[str, str]  # reference -> implicit topic id
     sources_by_path: dict  # map-relative path -> its SourceFile
     failed_ids: set[str]  # ids references gave files that failed to load
+    left_out: dict[str, tuple[Span, list[str]]]  # sources left out for a duplicate id: (its id span, names)
 
     def text(self, v: Any, where: str, span: Span) -> str | None:
         """A front matter value that must be text; YAML 1.1 surprises are coerced with a warning."""
@@ -130,19 +131,21 @@ class FrontMatterReader:
         if slug is None:  # types and roles without a file are named over and over
             slug = self._slugs[s] = slugify_path(s)
         if r.failed:
-            self.diags.note("link-target-failed", f"{where}: '{s}' is {r.failed}, which failed to load ({self.load_error_at(r.failed)})", span)
+            self.diags.note("link-target-failed", f"{where}: '{s}' is {r.failed}, which {self.why_left_out(r.failed)}", span)
             self.failed_ids.add(slug)
         elif memo_key is not None:
             resolver.memo[memo_key] = slug
         return slug
 
-    def load_error_at(self, path: str) -> str:
-        """Where the error that kept `path` out of the map is, for a note about a reference to it."""
+    def why_left_out(self, path: str) -> str:
+        """Why `path` is not in the map and where its error is, for a note about a reference to it."""
+        if path in self.left_out:
+            return f"is left out: another file has its id (the error is at {self.left_out[path][0]})"
         src = self.sources_by_path.get(path)
         for d in (src.diagnostics if src is not None else ()):
             if d.severity is Severity.ERROR and d.span is not None:
-                return f"the error is at {d.span}"
-        return f"the error is in {path}"
+                return f"failed to load (the error is at {d.span})"
+        return f"failed to load (the error is in {path})"
 
     def scope(self, v: Any, where: str, span: Span, from_path: str) -> tuple[frozenset[str], dict[str, Span] | None]:
         """A scope's topic ids, and where each is named (for diagnostics that concern one of them)."""

@@ -115,6 +115,7 @@ class _Modeler(NameReader, OccurrenceReader, AssociationReader, DraftHandling, B
     _slugs: dict[str, str] = field(default_factory=dict)  # reference -> implicit topic id
     sources_by_path: dict[str, SourceFile] = field(default_factory=dict)
     failed_ids: set[str] = field(default_factory=set)
+    left_out: dict[str, tuple[Span, list[str]]] = field(default_factory=dict)  # duplicate's path -> (its id, names)
     _github_slugs: dict[str, dict[str, str]] = field(default_factory=dict)  # topic id -> GitHub slug -> anchor
     _plain_targets: dict = field(default_factory=dict)  # topic id -> LinkTarget(topic id), for link_body
     _role_types: dict = field(default_factory=dict)  # association type -> its role types (model_associations)
@@ -132,6 +133,7 @@ class _Modeler(NameReader, OccurrenceReader, AssociationReader, DraftHandling, B
             ((d.topic.id, d.topic.source, [n.value for n in d.topic.names]) for d in self.declared),
             assets,
             self.failed,
+            {path: names for path, (_, names) in self.left_out.items()},
         )
         self.resolve_schema()
         self.map_properties()
@@ -222,6 +224,12 @@ class _Modeler(NameReader, OccurrenceReader, AssociationReader, DraftHandling, B
                 if self.valid_id(given, id_span):
                     topic_id = given
         if not self.claim(topic_id, id_span):
+            # left out: links to it (by path or by its names) get a note pointing at the
+            # duplicate-id error, not an unresolved-link warning each
+            left_out = Topic(topic_id, span=line1, source=src.path)
+            self.names(left_out, front, src)
+            self.failed.append(src.path)
+            self.left_out[src.path] = (id_span, [n.value for n in left_out.names])
             return
         body = Body(src.body, src.body_span or Span(src.path, 1, 1), src.rendered)
         topic = Topic(topic_id, span=line1, source=src.path, body=body)
