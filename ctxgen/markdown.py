@@ -71,6 +71,7 @@ from .md_common import (
     IMAGE_EXTENSIONS,
     MAX_WIKILINK,
     SIZE_RE,
+    MD_SIZE_RE,
     TAG_HOLE_RE,
     TAG_MARK,
     TAG_RE,
@@ -1277,7 +1278,7 @@ def ref_html(ref: LinkRef, href: str | None, inner_html: str, embed_html: str | 
     if shows_as_image(ref):
         if href is None:
             return f'<span class="wikilink missing" title="Missing: {escape(ref.target)}">{escape(ref.label or ref.target)}</span>'
-        size = SIZE_RE.match(ref.label or "") if not ref.markdown_link else None
+        size = (MD_SIZE_RE if ref.markdown_link else SIZE_RE).match(ref.label or "")
         if size:
             alt = size.group(1) or ref.target.rpartition("/")[2]
             dims = f' width="{size.group(2)}"' + (f' height="{size.group(3)}"' if size.group(3) else "")

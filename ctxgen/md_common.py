@@ -22,6 +22,7 @@ MAX_WIKILINK = 1000  # longest [[...]] we look for, so "[[[[[[..." stays linear
 
 SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 SIZE_RE = re.compile(r"^\s*(?:(.*?)\s+)?(\d+)(?:\s*x\s*(\d+))?\s*$")  # ![[a.png|alt 100x200]]
+MD_SIZE_RE = re.compile(r"^(.*?)\|\s*(\d+)(?:\s*x\s*(\d+))?\s*$")  # ![alt|100x200](a.png), as Obsidian
 PIPE_RE = re.compile(r"\\?\|")
 TAG_RE = re.compile(r"(?<![^\s(\[,;:])#([\w][\w/\-]*)")
 CALLOUT_RE = re.compile(r"^\[!([A-Za-z][\w-]*)\]([+-]?)[ \t]*(.*)$")

@@ -199,6 +199,15 @@ def test_image_embeds():
     assert fill(render("![[gone.png]]")) == '<p><span class="wikilink missing" title="Missing: gone.png">gone.png</span></p>\n'
 
 
+def test_markdown_image_width_after_a_bar_in_its_alt_text():
+    """Obsidian: ![alt|100](a.png) and ![alt|100x50](a.png) size the image; a bare number is alt text."""
+    body = render("![Ada|100](a.png) ![|100x50](b.png) ![100](c.png) ![a|b](d.png)")
+    assert fill_holes(body, lambda r: r.target) == (
+        '<p><img src="a.png" alt="Ada" width="100"> <img src="b.png" alt="b.png" width="100" height="50"> '
+        '<img src="c.png" alt="100"> <img src="d.png" alt="a|b"></p>\n'
+    )
+
+
 def test_topic_embed_uses_embed_for_else_a_link():
     body = render("Intro\n\n![[Ada]]\n\nMore ![[Bob]]")
     out = fill(body, {"Ada": "../ada/", "Bob": "../bob/"}, embed_for=lambda r: "<p>Ada's summary</p>" if r.target == "Ada" else None)
