@@ -253,6 +253,10 @@ class SiteRenderer:
             self._tag_groups.setdefault(p, []).append(tag)
         for p, tags in self._tag_groups.items():
             claim(p, _Page("tag", p), f"tag {tags[0]!r}")
+        self._sub_tags: dict[str, list[str]] = {}  # folded tag -> the tags one level below it
+        for tag in self._tag_paths:
+            if "/" in tag:
+                self._sub_tags.setdefault(tag.rpartition("/")[0].casefold(), []).append(tag)
         for asset in self.options.assets:
             claim(asset, None, f"asset {asset}", "asset:" + asset)
         tasks = self._frontend_tasks()
@@ -685,8 +689,11 @@ class SiteRenderer:
         tag = group[0]
         ctx = self._common(path, "tag", f"Tag: {tag}")
         described = next((self.index.topics[f"tags/{t}"] for t in group if f"tags/{t}" in self.index.topics), None)
+        sub_pages = {self._tag_paths[s] for t in group for s in self._sub_tags.get(t.casefold(), ())}
+        subtags = sorted((self._tag_groups[p][0], p) for p in sub_pages)  # one per page, as the tags page
         ctx["tag"] = NS(
             label=tag,
+            subtags=[NS(label=label, href=href(path, p)) for label, p in sorted(subtags, key=lambda s: _sort_key(s[0]))],
             topics=self.links(path, self._tag_topics(group)),
             body=self.body_html(described.body, path, (described.id,)) if described else Markup(""),
             topic=self.link(path, described.id) if described else None,

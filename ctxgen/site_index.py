@@ -101,6 +101,9 @@ class SiteIndex:
                 break
             for tag in t.tags:
                 _add(idx.tags, tag, tid)
+                while "/" in tag:  # a nested tag is in its parents too: #area lists #area/sub's topics
+                    tag = tag.rpartition("/")[0]
+                    _add(idx.tags, tag, tid)
             for target, contexts in link_contributions(t, topics).items():
                 idx.backlinks[target][tid] = contexts
                 idx.degree[tid] += 1

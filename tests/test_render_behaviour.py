@@ -369,3 +369,20 @@ def test_a_topic_only_referred_to_reads_as_first_written(tmp_path) -> None:
     assert labels["ada-lovelace"] == "Ada Lovelace"
     docs = {d["id"]: d for d in search_documents(tm, result.config)}
     assert docs["ada-lovelace"]["name"] == "Ada Lovelace" and docs["a"]["types"] == ["Research Paper"]
+
+
+def test_a_nested_tag_is_in_its_parents_which_list_their_nested_tags() -> None:
+    """As in Obsidian and Quartz: #area shows the topics of #area/sub too, and links to it."""
+    tm = TopicMap()
+    tm.add_topic(Topic("a", tags=["area/sub", "area/other/deep"]))
+    tm.add_topic(Topic("b", tags=["area"]))
+    tm.add_topic(Topic("c", tags=["Area/Sub"]))
+    r = SiteRenderer(tm, Config())
+    assert sorted(p for p in r.pages() if p.startswith("tags/")) == [
+        "tags/area.html", "tags/area/other.html", "tags/area/other/deep.html", "tags/area/sub.html"]
+    html = r.render("tags/area.html").decode()
+    assert all(f'href="../{t}/"' in html for t in "abc") and "3 topics" in html
+    assert ('Nested tags: <a class="ctx-tag" href="../tags/area/other.html">#area/other</a>, '
+            '<a class="ctx-tag" href="../tags/area/sub.html">#Area/Sub</a>') in html  # one per page, named as on the tags page
+    sub = r.render("tags/area/sub.html").decode()
+    assert 'href="../../a/"' in sub and 'href="../../c/"' in sub and 'href="../../b/"' not in sub
