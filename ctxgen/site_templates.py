@@ -127,12 +127,29 @@ class FragmentCache(jinja2.ext.Extension):
         return made
 
 
+class _BoundedSandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
+    """The sandbox, with `*` and `**` bounded as it bounds range(): `'a' * 10**9` in a map's
+    template would otherwise take all the memory of the machine that builds it."""
+
+    intercepted_binops = frozenset({"*", "**"})
+    MAX_ITEMS = 1_000_000
+
+    def call_binop(self, context, operator: str, left, right):
+        if operator == "**" and isinstance(right, int) and abs(right) > 10_000 and left not in (0, 1, -1):
+            raise jinja2.sandbox.SecurityError(f"the power {right} is too large")
+        if operator == "*":
+            for seq, n in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > self.MAX_ITEMS:
+                    raise jinja2.sandbox.SecurityError(f"the result would have more than {self.MAX_ITEMS:,} items")
+        return super().call_binop(context, operator, left, right)
+
+
 def make_environment(loader: MapThemeLoader) -> jinja2.Environment:
     """The Jinja environment of a build. A map's own templates/ are content, and content is
     untrusted: a plain Environment would let `{{ self.__init__.__globals__ ... }}` run any code
     on the machine that builds the map. So a map with template overrides renders in Jinja's
     sandbox (no private attributes, no unsafe calls); the theme's own templates alone need not."""
-    environment_class = jinja2.sandbox.ImmutableSandboxedEnvironment if loader.overrides() else jinja2.Environment
+    environment_class = _BoundedSandbox if loader.overrides() else jinja2.Environment
     env = environment_class(
         loader=loader,
         extensions=[FragmentCache],

@@ -28,6 +28,19 @@ def test_a_template_cannot_reach_python_internals(tmp_path: Path):
     assert not (tmp_path / "out").exists()
 
 
+def test_a_template_cannot_build_a_huge_string_or_number(tmp_path: Path):
+    root = _map(tmp_path, '{% extends "theme:topic.html" %}\n{% block topic_footer %}'
+                          "{{ ('a' * 10**9) | length }}{{ 2 ** 10**9 }}{% endblock %}\n")
+    proc = run_ctxgen("build", root, "-o", tmp_path / "out", timeout=60)
+    assert proc.returncode == 1
+    assert "templates/topic.html:2:1: error[template-unsafe]: the result would have more than 1,000,000 items" in proc.stderr
+    small = _map(tmp_path / "b", '{% extends "theme:topic.html" %}\n{% block topic_footer %}'
+                                 '<p class="mine">{{ "ab" * 3 }}{{ 2 ** 10 }}{{ [0] * 4 }}</p>{% endblock %}\n')
+    proc = run_ctxgen("build", small, "-o", tmp_path / "out2")
+    assert proc.returncode == 0, proc.stderr
+    assert '<p class="mine">ababab1024[0, 0, 0, 0]</p>' in (tmp_path / "out2/t1/index.html").read_text()
+
+
 def test_ordinary_overrides_still_work_in_the_sandbox(tmp_path: Path):
     root = _map(tmp_path, '{% extends "theme:topic.html" %}\n'
                           '{% block topic_footer %}<p class="mine">{{ topic.name | upper }}</p>{% endblock %}\n')
