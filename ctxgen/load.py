@@ -123,6 +123,17 @@ def _glob_regex(pattern: str) -> str:
     return ("" if anchored else "(?:.*/)?") + "".join(out) + r"(?:/.*)?\Z"
 
 
+def is_inside(real: str, root_real: str) -> bool:
+    """Whether the real path `real` is the real folder `root_real` or lies under it."""
+    return real == root_real or real.startswith(root_real.rstrip(os.sep) + os.sep)
+
+
+def symlink_outside(written: str, rel: str) -> Diagnostic:
+    """The warning for the symlink at map-relative `rel`, to `written`, that leads out of the map."""
+    return Diagnostic(Severity.WARNING, "symlink-outside", f"symlink to '{written}' points outside the map; skipped",
+                      Span(rel, 1, 1), "copy the files into the map, or link to a place inside it")
+
+
 def discover(map_dir: Path, config: Config, out_dir: Path | None, diags: Diagnostics) -> Discovery:
     """Every source and asset of the map, sorted, with what is skipped and why reported."""
     return _Walker(Path(map_dir), config, out_dir, diags).run()
@@ -199,9 +210,8 @@ class _Walker:
             else:
                 self.warn("unreadable", f"cannot follow symlink to '{written}': {e.strerror or e}; skipped", rel)
             return None
-        if real != self.root_real and not real.startswith(self.root_real.rstrip(os.sep) + os.sep):
-            self.warn("symlink-outside", f"symlink to '{written}' points outside the map; skipped", rel,
-                      "copy the files into the map, or link to a place inside it")
+        if not is_inside(real, self.root_real):
+            self.diags.add(symlink_outside(written, rel))
             return None
         return real
 

@@ -189,8 +189,8 @@ class SiteRenderer:
             )
             return
         theme_templates = self._theme_dir / "templates"
-        override_dir = self.options.map_dir / "templates" if self.options.map_dir else None
-        loader = MapThemeLoader(override_dir if override_dir and override_dir.is_dir() else None, theme_templates)
+        loader = MapThemeLoader(self.options.map_dir, theme_templates)
+        self.setup.extend(loader.refused)
         self._env = make_environment(loader)
         self._locator = TemplateLocator(self.options.map_dir, loader)
         self.setup.extend(self_extending(loader))

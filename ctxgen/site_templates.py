@@ -7,6 +7,7 @@ and line (Jinja rewrites tracebacks so template frames carry the template's file
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any, Callable
@@ -20,6 +21,8 @@ from markupsafe import Markup
 import ctxgen
 
 from .diagnostics import Diagnostic, Severity, Span
+from .ids import nfc
+from .load import is_inside, symlink_outside
 
 THEME_PREFIX = "theme:"
 REQUIRED_TEMPLATES = ("base.html", "home.html", "topic.html", "tags.html", "tag.html",
@@ -49,11 +52,33 @@ def find_theme(name: str) -> Path | None:
 
 
 class MapThemeLoader(jinja2.BaseLoader):
-    """Looks in the map's templates/ first, then the theme's; "theme:x.html" is always the theme's."""
+    """Looks in the map's templates/ first, then the theme's; "theme:x.html" is always the theme's.
 
-    def __init__(self, override_dir: Path | None, theme_templates: Path):
-        self.override_dir = override_dir
+    A map's template whose real path is outside the map folder is never read, as if absent: a
+    symlink (templates/env.html -> /proc/self/environ, or templates/ itself) would otherwise
+    publish any file of the machine that builds the map. `refused` reports each such symlink."""
+
+    def __init__(self, map_dir: Path | None, theme_templates: Path):
         self.theme_templates = theme_templates
+        self.override_dir: Path | None = None
+        self.refused: list[Diagnostic] = []
+        folder = map_dir / "templates" if map_dir is not None else None
+        if folder is None or not folder.is_dir():
+            return
+        self.map_real = os.path.realpath(map_dir)
+        if not self._inside(folder):
+            self.refused.append(symlink_outside(os.readlink(folder), "templates"))
+            return
+        self.override_dir = folder
+        for dirpath, dirnames, filenames in os.walk(folder):  # symlinked folders are not entered
+            for name in dirnames + filenames:
+                p = os.path.join(dirpath, name)
+                if os.path.islink(p) and os.path.exists(p) and not self._inside(p):
+                    rel = nfc(Path(p).relative_to(map_dir).as_posix())  # as discovery names files
+                    self.refused.append(symlink_outside(os.readlink(p), rel))
+
+    def _inside(self, path: Path | str) -> bool:
+        return is_inside(os.path.realpath(path), self.map_real)
 
     def _path(self, template: str) -> Path | None:
         if template.startswith(THEME_PREFIX):
@@ -64,7 +89,7 @@ class MapThemeLoader(jinja2.BaseLoader):
         parts = split_template_path(template)  # refuses '..'
         for d in dirs:
             p = d.joinpath(*parts)
-            if p.is_file():
+            if p.is_file() and (d is not self.override_dir or self._inside(p)):
                 return p
         return None
 
@@ -75,12 +100,13 @@ class MapThemeLoader(jinja2.BaseLoader):
         return p.read_text(encoding="utf-8"), str(p), lambda: True
 
     def overrides(self) -> list[str]:
-        if self.override_dir is None or not self.override_dir.is_dir():
+        if self.override_dir is None:
             return []
         return sorted(
             p.relative_to(self.override_dir).as_posix()
             for p in self.override_dir.rglob("*")
             if p.is_file() and not p.name.startswith(".") and p.suffix in (".html", ".xml", ".j2", ".jinja")
+            and self._inside(p)
         )
 
 

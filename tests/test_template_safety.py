@@ -1,9 +1,11 @@
-"""A map's templates/ are content: they render sandboxed, and their faults are reported once."""
+"""A map's templates/ are content: they render sandboxed, read nothing from outside the map, and
+their faults are reported once."""
 from __future__ import annotations
 
 from pathlib import Path
 
-from support import run_ctxgen
+from support import problems, run_ctxgen
+from test_serve_support import get, running, write_map
 
 
 def _map(tmp_path: Path, template: str, topics: int = 3) -> Path:
@@ -64,3 +66,69 @@ def test_an_undefined_field_is_reported_once_in_the_authors_terms(tmp_path: Path
     errors = [line for line in proc.stderr.splitlines() if "error[" in line]
     assert errors == ["templates/topic.html:2:1: error[template-undefined]: TopicView has no attribute 'nonexistent' "
                       "(on 3 pages, first t0/index.html)"]
+
+
+OUTSIDE = "  hint: copy the files into the map, or link to a place inside it"
+
+
+def test_a_template_symlinked_out_of_the_map_is_never_read(tmp_path: Path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("MYSECRET_TOKEN=hunter2\n")
+    root = _map(tmp_path, '{% extends "theme:topic.html" %}\n{% block topic_footer %}'
+                          '<pre>{% include "leak.html" ignore missing %}</pre>{% endblock %}\n')
+    (root / "templates/leak.html").symlink_to(secret)
+    proc = run_ctxgen("build", root, "-o", tmp_path / "out")
+    assert proc.returncode == 0, proc.stderr
+    assert problems(proc.stderr) == [
+        f"templates/leak.html:1:1: warning[symlink-outside]: symlink to '{secret}' points outside the map; skipped"]
+    assert OUTSIDE in proc.stderr
+    pages = [p for p in (tmp_path / "out").rglob("*.html")]
+    assert pages and not any(b"hunter2" in p.read_bytes() for p in pages)
+    # without `ignore missing` it is a missing template, not the file
+    (root / "templates/topic.html").write_text('{% extends "theme:topic.html" %}\n'
+                                               '{% block topic_footer %}{% include "leak.html" %}{% endblock %}\n')
+    proc = run_ctxgen("build", root, "-o", tmp_path / "out2")
+    assert proc.returncode == 1 and "error[template-not-found]: template not found: leak.html" in proc.stderr
+    assert "hunter2" not in proc.stderr and not (tmp_path / "out2").exists()
+
+
+def test_a_templates_folder_symlinked_out_of_the_map_is_not_used(tmp_path: Path):
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "topic.html").write_text('{% extends "theme:topic.html" %}\n'
+                                        '{% block topic_footer %}<p>FROM OUTSIDE</p>{% endblock %}\n')
+    root = tmp_path / "map"
+    root.mkdir()
+    (root / "t.md").write_text("# T\n")
+    (root / "templates").symlink_to(outside)
+    proc = run_ctxgen("build", root, "-o", tmp_path / "out")
+    assert proc.returncode == 0, proc.stderr
+    assert problems(proc.stderr) == [  # discovery and the loader see it: reported once
+        f"templates:1:1: warning[symlink-outside]: symlink to '{outside}' points outside the map; skipped"]
+    assert "FROM OUTSIDE" not in (tmp_path / "out/t/index.html").read_text()
+
+
+def test_a_template_symlinked_inside_the_map_still_works(tmp_path: Path):
+    root = _map(tmp_path, "")
+    (root / "templates/mine").mkdir()
+    (root / "templates/mine/topic.html").write_text('{% extends "theme:topic.html" %}\n'
+                                                    '{% block topic_footer %}<p class="mine">mine</p>{% endblock %}\n')
+    (root / "templates/topic.html").unlink()
+    (root / "templates/topic.html").symlink_to("mine/topic.html")
+    proc = run_ctxgen("build", root, "-o", tmp_path / "out", "--strict")
+    assert proc.returncode == 0 and problems(proc.stderr) == [], proc.stderr
+    assert '<p class="mine">mine</p>' in (tmp_path / "out/t1/index.html").read_text()
+
+
+def test_serve_never_reads_a_template_from_outside_the_map(tmp_path: Path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("MYSECRET_TOKEN=hunter2\n")
+    m = write_map(tmp_path / "map")
+    (m / "templates").mkdir()
+    (m / "templates/topic.html").write_text('{% extends "theme:topic.html" %}\n{% block topic_footer %}'
+                                            '<p class="mine">{% include "leak.html" ignore missing %}</p>{% endblock %}\n')
+    (m / "templates/leak.html").symlink_to(secret)
+    with running(m) as s:
+        status, _, body = get(s, "/people/ada/")
+        assert status == 200 and b'<p class="mine"></p>' in body and b"hunter2" not in body
+        assert any(d.code == "symlink-outside" and d.span.path == "templates/leak.html" for d in s.site.diagnostics)
