@@ -2,24 +2,33 @@
 
 An asset is served from the site's own origin, so an HTML page or a scripted SVG among the
 map's files would run script with the site's cookies and storage, which `allow_html: false`
-promises content cannot do. HTML-like files are refused by their suffix; SVG and XML files
-(common images and data) are read and refused only when their text holds something that can
-run script. Used by `load.discover`, so `build`, `check` and `serve` agree on what is an asset.
+promises content cannot do. HTML-like files are refused by their suffix. SVG and XML files
+(common images and data) are read, and refused when their text holds something that can run
+script, or anything that could make a browser read other text than the text checked (bytes
+that are not UTF-8 or are declared otherwise, control characters, a DTD's entities or
+attributes): refused, rather than understood as a browser would.
+Used by `load.discover`, so `build`, `check` and `serve` agree on what is an asset.
 """
 from __future__ import annotations
 
-import gzip
-import io
 import re
 from collections.abc import Callable
+from pathlib import PurePosixPath
 
 from .diagnostics import Span
 
-HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".xht", ".shtml", ".shtm", ".mht", ".mhtml", ".hta",
-                 ".xsl", ".xslt")  # .xsl: a stylesheet an XML file can render as a scripted page
-SCANNED_SUFFIXES = (".svg", ".svgz", ".xml")  # browsers run script inside these too
-MAX_SCANNED_BYTES = 32 * 1024 * 1024  # an SVG or XML file beyond this (unzipped) is refused unread
+_HTML = "an HTML file can run script on the site's origin"
+_XSLT_FILE = "an XSLT stylesheet can make any XML file a page that runs script on the site's origin"
+REFUSED_SUFFIXES = {  # refused unread: what servers send as (X)HTML, XSLT, or compressed
+    **dict.fromkeys((".html", ".htm", ".xhtml", ".xht", ".xhtm", ".shtml", ".shtm", ".mht", ".mhtml", ".hta"), _HTML),
+    ".xsl": _XSLT_FILE,
+    ".xslt": _XSLT_FILE,
+    ".svgz": "a compressed SVG is not checked for script: publish it unzipped, as .svg",
+}
+SCANNED_SUFFIXES = (".svg", ".xml")  # browsers run script inside these too
+MAX_SCANNED_BYTES = 32 * 1024 * 1024  # a file to read beyond this is refused unread
 HINT = "set allow_html: true in ctxgen.yaml to publish it"
+UTF8_NAMES = ("utf-8", "utf8", "us-ascii")  # encodings an XML declaration may name: the text checked is the text read
 
 
 def _spelled(word: str) -> str:
@@ -55,43 +64,70 @@ INERT_HTML = frozenset(
     "var wbr".split())
 
 
-def read_capped(path) -> bytes:
-    """A file's bytes up to one past MAX_SCANNED_BYTES: all `unsafe_asset` needs to judge it."""
-    with open(path, "rb") as f:
-        return f.read(MAX_SCANNED_BYTES + 1)
+def file_reader(path) -> Callable[[int], bytes]:
+    """`read` for `unsafe_asset`: the first n bytes of the file at `path`."""
+    def read(n: int) -> bytes:
+        with open(path, "rb") as f:
+            return f.read(n)
+    return read
 
 
-def unsafe_asset(rel: str, read: Callable[[], bytes]) -> tuple[str, Span] | None:
+def unsafe_asset(rel: str, read: Callable[[int], bytes]) -> tuple[str, Span] | None:
     """Why the asset at map-relative `rel` must not be published, and where; None when it may.
 
-    `read` gives the file's bytes: called only for SVG and XML files. OSError propagates."""
+    `read(n)` gives the file's first n bytes (fewer when it is shorter): called only for SVG and
+    XML files. OSError propagates."""
     lower = rel.lower()
-    if lower.endswith(HTML_SUFFIXES):
-        return "an HTML file can run script on the site's origin", Span(rel, 1, 1)
+    why = REFUSED_SUFFIXES.get(PurePosixPath(lower).suffix)
+    if why is not None:
+        return why, Span(rel, 1, 1)
     if not lower.endswith(SCANNED_SUFFIXES):
         return None
-    data = read()
+    data = read(MAX_SCANNED_BYTES + 1)
     if len(data) > MAX_SCANNED_BYTES:
         return "a file too large to be checked for script", Span(rel, 1, 1)
-    zipped = data[:2] == b"\x1f\x8b"  # .svgz, or an SVG served gzipped
-    if zipped:
-        try:
-            with gzip.GzipFile(fileobj=io.BytesIO(data)) as z:
-                data = z.read(MAX_SCANNED_BYTES + 1)
-        except (OSError, EOFError):
-            return "a compressed file that cannot be unzipped to be checked for script", Span(rel, 1, 1)
-        if len(data) > MAX_SCANNED_BYTES:
-            return "a file too large to be checked for script", Span(rel, 1, 1)
-    text = _decode(data)
-    found = first_danger(text)
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:  # UTF-16, Latin-1, a gzipped SVG...: a browser may read it otherwise
+        line_start = data.rfind(b"\n", 0, e.start) + 1
+        col = len(data[line_start:e.start].decode("utf-8")) + 1
+        return "not UTF-8 text: only UTF-8 can be checked for script", Span(rel, data.count(b"\n", 0, e.start) + 1, col)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    found = first_uncheckable(text)
+    if found is None and (danger := first_danger(text)) is not None:
+        found = danger[0], f"{danger[1]!r} can run script on the site's origin"
     if found is None:
         return None
-    pos, what = found
-    if zipped:  # a position in the unzipped text means nothing in the file
-        return f"its unzipped text holds {what!r}, which can run script on the site's origin", Span(rel, 1, 1)
+    pos, why = found
     line = text.count("\n", 0, pos) + 1
     col = pos - (text.rfind("\n", 0, pos) + 1) + 1
-    return f"{what!r} can run script on the site's origin", Span(rel, line, col)
+    return why, Span(rel, line, col)
+
+
+# What makes a browser read other text than the text checked: refused rather than understood.
+_DECLARED = re.compile(r"<\?xml\s[^>]*?\bencoding\s*=\s*[\"']?([^\"'\s?>]*)", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not in XML 1.0; ESC shifts ISO-2022 encodings
+_INTERNAL_SUBSET = re.compile(r"<!DOCTYPE(?:\"[^\"]*\"|'[^']*'|[^\"'>\[])*\[", re.IGNORECASE)
+_DECLARATION = re.compile(r"<!(?:ENTITY|ATTLIST)\b", re.IGNORECASE)
+
+
+def first_uncheckable(text: str) -> tuple[int, str] | None:
+    """The offset of the first thing in markup `text` that hides from `first_danger` what a browser
+    reads, and why it is refused."""
+    hits = []
+    m = _DECLARED.search(text)
+    if m and m.group(1).lower() not in UTF8_NAMES:
+        hits.append((m.start(1), f"it declares encoding {m.group(1)!r}: only UTF-8 can be checked for script"))
+    if m := _CONTROL.search(text):
+        hits.append((m.start(), f"control character U+{ord(m.group(0)):04X}: XML has none, and in another "
+                                "encoding (UTF-16, ISO-2022) it can hide script"))
+    if m := _INTERNAL_SUBSET.search(text):
+        hits.append((m.start(), "a DOCTYPE with an internal subset ('[...]'), whose entities and attributes "
+                                "can add script that no check sees"))
+    if m := _DECLARATION.search(text):
+        hits.append((m.start(), f"{m.group(0)!r}: a DTD declaration can add script that no check sees"))
+    return min(hits) if hits else None
 
 
 def first_danger(text: str) -> tuple[int, str] | None:
@@ -113,12 +149,3 @@ def first_danger(text: str) -> tuple[int, str] | None:
             break
     return min(hits) if hits else None
 
-
-def _decode(data: bytes) -> str:
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        text = data.decode("utf-16", errors="replace")
-    elif data[:4] in (b"<\0?\0", b"\0<\0?"):  # UTF-16 without a BOM
-        text = data.decode("utf-16-le" if data[0] else "utf-16-be", errors="replace")
-    else:
-        text = data.decode("utf-8", errors="replace")
-    return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .asset_policy import HINT as ASSET_UNSAFE_HINT, read_capped, unsafe_asset
+from .asset_policy import HINT as ASSET_UNSAFE_HINT, file_reader, unsafe_asset
 from .config import Config
 from .diagnostics import Diagnostic, Diagnostics, Severity, Span
 from .forkpool import can_fork, fork_pool
@@ -265,7 +265,7 @@ class _Walker:
         """False (warned) for an asset that could run script on the site: an unpublished asset
         is simply not an asset, so links to it are missing links, in build and serve alike."""
         try:
-            unsafe = unsafe_asset(rel, lambda: read_capped(path))
+            unsafe = unsafe_asset(rel, file_reader(path))
         except OSError as e:
             self.warn("unreadable", f"cannot read file: {e.strerror or e}; skipped", rel)
             return False

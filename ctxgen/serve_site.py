@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .asset_policy import read_capped, unsafe_asset
+from .asset_policy import file_reader, unsafe_asset
 from .build import file_stamp
 from .config import Config
 from .configload import CONFIG_FILE
@@ -626,7 +626,7 @@ class LiveSite:
         if state.config.allow_html:
             return True
         try:
-            return unsafe_asset(rel, lambda: read_capped(file)) is None  # as discovery reads it
+            return unsafe_asset(rel, file_reader(file)) is None  # as discovery reads it
         except OSError:
             return False
 

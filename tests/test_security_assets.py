@@ -1,5 +1,6 @@
 """With `allow_html: false` (the default) no asset may run script on the site's origin: HTML files
-are not published, nor SVG/XML files holding script; plain SVG images still are. `build`,
+are not published, nor SVG/XML files holding script or anything that
+would let a browser read other text than the text checked; plain SVG images still are. `build`,
 `check` and `serve` agree, since discovery decides."""
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ctxgen.asset_policy import unsafe_asset
+from ctxgen.asset_policy import REFUSED_SUFFIXES, unsafe_asset
 from ctxgen.load import DEFAULT_SITE_DIR
 from support import EXAMPLE_MAP, problems, run_ctxgen
 from test_serve_support import get, running, strip_script, wait_until, write_map
@@ -19,10 +20,19 @@ SAFE_SVG = SVG.format('  <rect width="10" height="10" fill="#c00"/><text>on top 
 HINT = "  hint: set allow_html: true in ctxgen.yaml to publish it"
 
 
+def reading(data: bytes):
+    """`read` for `unsafe_asset`, from bytes in memory."""
+    return lambda n: data[:n]
+
+
 def unsafe(name: str, inner: str) -> tuple[str, int, int] | None:
     """(what, line, col) for an SVG whose body is `inner`, or None when it is published."""
-    text = SVG.format(inner)
-    found = unsafe_asset(name, lambda: text.encode("utf-8"))
+    found = unsafe_asset(name, reading(SVG.format(inner).encode("utf-8")))
+    return None if found is None else (found[0], found[1].line, found[1].col)
+
+
+def why(name: str, data: bytes) -> tuple[str, int, int] | None:
+    found = unsafe_asset(name, reading(data))
     return None if found is None else (found[0], found[1].line, found[1].col)
 
 
@@ -61,16 +71,55 @@ def test_plain_svg_is_published(inner: str) -> None:
     assert unsafe("a.svg", inner) is None
 
 
-def test_gzipped_svg_is_checked_unzipped() -> None:
-    bad = gzip.compress(SVG.format("<script>1</script>").encode())
-    assert unsafe_asset("a.svgz", lambda: bad)[0].startswith("its unzipped text holds '<script'")
-    assert unsafe_asset("a.svgz", lambda: gzip.compress(SAFE_SVG.encode())) is None
-    assert unsafe_asset("a.svgz", lambda: b"\x1f\x8bnot gzip") is not None
+NOT_UTF8 = "not UTF-8 text: only UTF-8 can be checked for script"
+SUBSET = ("a DOCTYPE with an internal subset ('[...]'), whose entities and attributes can add script "
+          "that no check sees")
+ENTITY_SCRIPT = '<!ENTITY s "&#60;script&#62;alert(1)&#60;/script&#62;">'
 
 
-def test_utf16_svg_is_read_as_utf16() -> None:
-    data = SVG.format("<script>1</script>").encode("utf-16")
-    assert unsafe_asset("a.svg", lambda: data) is not None
+@pytest.mark.parametrize("name, data, expected", [
+    # an entity whose text is markup: the raw text holds no '<script', the parsed document does
+    ("img/evil.svg", f'<!DOCTYPE svg [{ENTITY_SCRIPT}]><svg xmlns="http://www.w3.org/2000/svg">&s;</svg>'.encode(),
+     (SUBSET, 1, 1)),
+    ("p.svg", b'<?xml version="1.0"?>\n<!DOCTYPE svg [<!ENTITY % p "<!ENTITY s \'&#60;script&#62;1&#60;/script&#62;\'>">'
+     b' %p;]>\n<svg xmlns="http://www.w3.org/2000/svg">&s;</svg>', (SUBSET, 2, 1)),
+    ("data.xml", f'<!DOCTYPE x PUBLIC "-//X//[odd]//EN" "x.dtd" [\n{ENTITY_SCRIPT}]><x>&s;</x>'.encode(), (SUBSET, 1, 1)),
+    ("a.svg", b'<!DOCTYPE svg [<!ATTLIST svg onload CDATA "alert(1)">]><svg/>', (SUBSET, 1, 1)),
+    ("b.svg", b'<svg>\n  <!ENTITY s "x"></svg>', ("'<!ENTITY': a DTD declaration can add script that no check sees", 2, 3)),
+    # ESC ( B is nothing in ISO-2022-JP: a browser reads <script> where the check saw <scr?(Bipt>
+    ("jp.svg", b'<?xml version="1.0" encoding="ISO-2022-JP"?>\n<svg xmlns="http://www.w3.org/2000/svg">'
+     b'<scr\x1b(Bipt>alert(1)</scr\x1b(Bipt></svg>',
+     ("it declares encoding 'ISO-2022-JP': only UTF-8 can be checked for script", 1, 31)),
+    ("jp.svg", b'<svg xmlns="http://www.w3.org/2000/svg">\n<scr\x1b(Bipt>1</scr\x1b(Bipt></svg>',
+     ("control character U+001B: XML has none, and in another encoding (UTF-16, ISO-2022) it can hide script", 2, 5)),
+    ("u.svg", SVG.format("<script>1</script>").encode("utf-16"), (NOT_UTF8, 1, 1)),
+    ("u.svg", SVG.format("<rect/>").encode("utf-16-le"),  # no BOM: read as UTF-8 it is full of NULs
+     ("control character U+0000: XML has none, and in another encoding (UTF-16, ISO-2022) it can hide script", 1, 2)),
+    ("l.svg", SVG.format("<text>caf\xe9</text>").encode("latin-1"), (NOT_UTF8, 2, 10)),
+    ("g.svg", gzip.compress(SVG.format("<script>1</script>").encode()), (NOT_UTF8, 1, 2)),
+])
+def test_what_a_browser_may_read_otherwise_is_refused_unread(name: str, data: bytes, expected) -> None:
+    assert why(name, data) == expected
+
+
+@pytest.mark.parametrize("data", [
+    # what Inkscape and Illustrator write: an XML declaration, a DOCTYPE without internal subset
+    b'<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n<!-- Created with Inkscape -->\n'
+    b'<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n'
+    + SAFE_SVG.encode(),
+    b"\xef\xbb\xbf<?xml version='1.0' encoding='utf-8'?>\r\n" + SVG.format("<text>caf\u00e9 &amp; th\u00e9</text>").encode(),
+    b'<?xml version="1.0" encoding="us-ascii"?>' + SAFE_SVG.encode(),
+])
+def test_plain_svg_files_as_editors_write_them_are_published(data: bytes) -> None:
+    assert why("a.svg", data) is None
+
+
+@pytest.mark.parametrize("suffix", sorted(REFUSED_SUFFIXES))
+def test_suffixes_served_as_pages_are_refused_unread(suffix: str) -> None:
+    def read(n: int) -> bytes:
+        raise AssertionError("read")
+    found = unsafe_asset("dir/page" + suffix.upper(), read)
+    assert found is not None and (found[1].line, found[1].col) == (1, 1), found
 
 
 @pytest.fixture
@@ -107,6 +156,32 @@ def test_build_does_not_publish_unsafe_assets_and_says_where(site_map: Path, tmp
     assert problems(check.stderr) == problems(proc.stderr)
 
 
+def test_build_refuses_what_a_browser_would_read_otherwise(tmp_path: Path) -> None:
+    m = tmp_path / "m"
+    (m / "img").mkdir(parents=True)
+    (m / "index.md").write_text("# Top\n\n![ink](img/ink.svg)\n")
+    (m / "img/evil.svg").write_text(f'<!DOCTYPE svg [{ENTITY_SCRIPT}]><svg xmlns="http://www.w3.org/2000/svg">&s;</svg>')
+    (m / "data.xml").write_text(f'<!DOCTYPE x [{ENTITY_SCRIPT}]><x>&s;</x>')
+    (m / "jp.svg").write_bytes(b'<?xml version="1.0" encoding="ISO-2022-JP"?><svg xmlns="http://www.w3.org/2000/svg">'
+                               b'<scr\x1b(Bipt>alert(1)</scr\x1b(Bipt></svg>')
+    (m / "page.xhtm").write_text('<html xmlns="http://www.w3.org/1999/xhtml"><script>alert(1)</script></html>')
+    (m / "img/ink.svg").write_text('<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
+                                   '<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" '
+                                   '"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n' + SAFE_SVG)
+    out = tmp_path / "site"
+    proc = run_ctxgen("build", m, "-o", out)
+    assert proc.returncode == 0, proc.stderr
+    off = "warning[asset-unsafe]: not published while allow_html is off:"
+    assert [line for line in problems(proc.stderr) if "asset-unsafe" in line] == [
+        f"data.xml:1:1: {off} {SUBSET}",
+        f"img/evil.svg:1:1: {off} {SUBSET}",
+        f"jp.svg:1:31: {off} it declares encoding 'ISO-2022-JP': only UTF-8 can be checked for script",
+        f"page.xhtm:1:1: {off} an HTML file can run script on the site's origin",
+    ]
+    assert (out / "img/ink.svg").read_bytes() == (m / "img/ink.svg").read_bytes()
+    assert not any((out / p).exists() for p in ("img/evil.svg", "data.xml", "jp.svg", "page.xhtm"))
+
+
 def test_allow_html_publishes_them_as_they_are(site_map: Path, tmp_path: Path) -> None:
     (site_map / "ctxgen.yaml").write_text("allow_html: true\n")
     out = tmp_path / "site"
@@ -130,9 +205,11 @@ def test_serve_never_sends_an_unsafe_asset(tmp_path: Path) -> None:
     m = write_map(tmp_path / "map")
     (m / "pic.svg").write_text(SAFE_SVG)
     (m / "page.html").write_text("<p>hi</p>\n")
+    (m / "page.xhtm").write_text('<html xmlns="http://www.w3.org/1999/xhtml"><script>alert(1)</script></html>\n')
     with running(m) as s:
         assert get(s, "/pic.svg")[0] == 200
         assert get(s, "/page.html")[0] == 404  # not published: not served either
+        assert get(s, "/page.xhtm")[0] == 404  # it would go as application/xhtml+xml
         n = len(s.rebuilds)
         (m / "new.svg").write_text(SVG.format("<script>alert(1)</script>"))
         assert s.wait_rebuilds(n + 1)
