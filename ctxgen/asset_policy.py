@@ -3,10 +3,12 @@
 An asset is served from the site's own origin, so an HTML page or a scripted SVG among the
 map's files would run script with the site's cookies and storage, which `allow_html: false`
 promises content cannot do. HTML-like files are refused by their suffix. SVG and XML files
-(common images and data) are read, and refused when their text holds something that can run
-script, or anything that could make a browser read other text than the text checked (bytes
-that are not UTF-8 or are declared otherwise, control characters, a DTD's entities or
-attributes): refused, rather than understood as a browser would.
+(common images and data) are read, and so is any other file that starts like markup: servers
+send .rss, .atom, .kml, .gpx and a hundred other suffixes as XML, which browsers render, script
+and all. Such a file is refused when its text holds something that can run script, or anything
+that could make a browser read other text than the text checked (bytes that are not UTF-8 or
+are declared otherwise, control characters, a DTD's entities or attributes): refused, rather
+than understood as a browser would.
 Used by `load.discover`, so `build`, `check` and `serve` agree on what is an asset.
 """
 from __future__ import annotations
@@ -25,7 +27,8 @@ REFUSED_SUFFIXES = {  # refused unread: what servers send as (X)HTML, XSLT, or c
     ".xslt": _XSLT_FILE,
     ".svgz": "a compressed SVG is not checked for script: publish it unzipped, as .svg",
 }
-SCANNED_SUFFIXES = (".svg", ".xml")  # browsers run script inside these too
+SCANNED_SUFFIXES = (".svg", ".xml")  # read whatever they start with; other files only when they start like markup
+SNIFF_BYTES = 1024
 MAX_SCANNED_BYTES = 32 * 1024 * 1024  # a file to read beyond this is refused unread
 HINT = "set allow_html: true in ctxgen.yaml to publish it"
 UTF8_NAMES = ("utf-8", "utf8", "us-ascii")  # encodings an XML declaration may name: the text checked is the text read
@@ -75,13 +78,14 @@ def file_reader(path) -> Callable[[int], bytes]:
 def unsafe_asset(rel: str, read: Callable[[int], bytes]) -> tuple[str, Span] | None:
     """Why the asset at map-relative `rel` must not be published, and where; None when it may.
 
-    `read(n)` gives the file's first n bytes (fewer when it is shorter): called only for SVG and
-    XML files. OSError propagates."""
+    `read(n)` gives the file's first n bytes (fewer when it is shorter); for a file neither SVG
+    nor XML it is asked first for a few, to see whether the file starts like markup at all, and
+    for a suffix refused unread not at all. OSError propagates."""
     lower = rel.lower()
     why = REFUSED_SUFFIXES.get(PurePosixPath(lower).suffix)
     if why is not None:
         return why, Span(rel, 1, 1)
-    if not lower.endswith(SCANNED_SUFFIXES):
+    if not lower.endswith(SCANNED_SUFFIXES) and not looks_like_markup(read(SNIFF_BYTES)):
         return None
     data = read(MAX_SCANNED_BYTES + 1)
     if len(data) > MAX_SCANNED_BYTES:
@@ -103,6 +107,12 @@ def unsafe_asset(rel: str, read: Callable[[int], bytes]) -> tuple[str, Span] | N
     line = text.count("\n", 0, pos) + 1
     col = pos - (text.rfind("\n", 0, pos) + 1) + 1
     return why, Span(rel, line, col)
+
+
+def looks_like_markup(head: bytes) -> bool:
+    """Whether a file's first bytes start as XML or HTML: '<' after whitespace, NULs and any
+    byte-order mark (so UTF-16 markup too)."""
+    return head.lstrip(b" \t\r\n\0\xef\xbb\xbf\xfe\xff")[:1] == b"<"
 
 
 # What makes a browser read other text than the text checked: refused rather than understood.

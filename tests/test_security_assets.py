@@ -1,5 +1,5 @@
 """With `allow_html: false` (the default) no asset may run script on the site's origin: HTML files
-are not published, nor SVG/XML files holding script or anything that
+are not published, nor SVG/XML files (or other files in markup) holding script or anything that
 would let a browser read other text than the text checked; plain SVG images still are. `build`,
 `check` and `serve` agree, since discovery decides."""
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ctxgen.asset_policy import REFUSED_SUFFIXES, unsafe_asset
+from ctxgen.asset_policy import REFUSED_SUFFIXES, SNIFF_BYTES, unsafe_asset
 from ctxgen.load import DEFAULT_SITE_DIR
 from support import EXAMPLE_MAP, problems, run_ctxgen
 from test_serve_support import get, running, strip_script, wait_until, write_map
@@ -120,6 +120,20 @@ def test_suffixes_served_as_pages_are_refused_unread(suffix: str) -> None:
         raise AssertionError("read")
     found = unsafe_asset("dir/page" + suffix.upper(), read)
     assert found is not None and (found[1].line, found[1].col) == (1, 1), found
+
+
+def test_other_files_are_checked_when_they_start_like_markup() -> None:
+    # servers send .rss, .kml, .gpx... as XML, which browsers render; a .txt is checked the same
+    feed = b'<rss><h:script xmlns:h="http://www.w3.org/1999/xhtml">alert(1)</h:script></rss>\n'
+    assert why("feed.rss", feed) == ("'<h:script' can run script on the site's origin", 1, 6)
+    assert why("notes.TXT", b"\xef\xbb\xbf \n" + feed) is not None
+    assert why("u.kml", '<kml><script>1</script></kml>'.encode("utf-16")) == (NOT_UTF8, 1, 1)
+    assert why("track.gpx", b'<?xml version="1.0" encoding="UTF-8"?>\n<gpx><trk/></gpx>\n') is None
+    asked = []
+    def read(n: int) -> bytes:
+        asked.append(n)
+        return (b"\x89PNG\r\n\x1a\n<script>" + bytes(range(256)) * 10)[:n]
+    assert unsafe_asset("a.png", read) is None and asked == [SNIFF_BYTES]  # not markup: only its start is read
 
 
 @pytest.fixture
