@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ctxgen.asset_policy import REFUSED_SUFFIXES, SNIFF_BYTES, unsafe_asset
+from ctxgen.asset_policy import SNIFF_BYTES, unsafe_asset
 from ctxgen.load import DEFAULT_SITE_DIR
 from support import EXAMPLE_MAP, problems, run_ctxgen
 from test_serve_support import get, running, strip_script, wait_until, write_map
@@ -114,12 +114,19 @@ def test_plain_svg_files_as_editors_write_them_are_published(data: bytes) -> Non
     assert why("a.svg", data) is None
 
 
-@pytest.mark.parametrize("suffix", sorted(REFUSED_SUFFIXES))
-def test_suffixes_served_as_pages_are_refused_unread(suffix: str) -> None:
+@pytest.mark.parametrize("suffix, reason", [
+    *((s, "an HTML file can run script on the site's origin") for s in (
+        ".html", ".htm", ".xhtml", ".xht", ".xhtm", ".shtml", ".shtm", ".mht", ".mhtml", ".hta")),
+    *((s, "an XSLT stylesheet can make any XML file a page that runs script on the site's origin")
+      for s in (".xsl", ".xslt")),
+    (".svgz", "a compressed SVG is not checked for script: publish it unzipped, as .svg"),
+])
+def test_suffixes_served_as_pages_are_refused_unread(suffix: str, reason: str) -> None:
     def read(n: int) -> bytes:
         raise AssertionError("read")
-    found = unsafe_asset("dir/page" + suffix.upper(), read)
-    assert found is not None and (found[1].line, found[1].col) == (1, 1), found
+    for name in ("dir/page" + suffix, "dir/PAGE" + suffix.upper()):
+        found = unsafe_asset(name, read)
+        assert found is not None and (found[0], found[1].line, found[1].col) == (reason, 1, 1), found
 
 
 def test_other_files_are_checked_when_they_start_like_markup() -> None:
