@@ -12,6 +12,7 @@
 """
 from __future__ import annotations
 
+import html
 import ipaddress
 import json
 import mimetypes
@@ -230,8 +231,10 @@ class _Handler(BaseHTTPRequestHandler):
                     and srv.site.lookup(rel + "/index.html")[0] is not None:
                 self._redirect(quote(base + rel + "/"))  # a page's folder URL, as GitHub Pages does
                 return
-        except PageFailed as e:  # a template error: say so, as text
-            self._send(HTTPStatus.INTERNAL_SERVER_ERROR, f"ctxgen: {e}\n".encode("utf-8"), "text/plain; charset=utf-8", head)
+        except PageFailed as e:  # a template error: say so (as text), and reload the tab once it is fixed
+            body = f"<!doctype html><title>ctxgen: template error</title><pre>{html.escape(f'ctxgen: {e}')}</pre>"
+            self._send(HTTPStatus.INTERNAL_SERVER_ERROR, inject(body.encode("utf-8"), reload_script(base, page, srv.site.version)),
+                       "text/html; charset=utf-8", head)
             return
         if file is not None:
             data = self._read_inside(file)

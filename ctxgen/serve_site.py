@@ -47,7 +47,7 @@ class Rebuild:
     what: str  # "people/ada.md edited", "a.md renamed to b.md", "400 files edited", "theme changed"
     full: bool  # the model was rebuilt (not patched)
     changed_pages: list[str] | None  # site paths whose bytes changed; None = reload everything
-    rendered: int = 0  # pages viewed so far (cached) that were rendered again
+    rendered: int = 0  # pages viewed so far (cached) that were rendered again (or are gone): >= len(changed_pages)
     ms: float = 0.0
     ok: bool = True
     new_diagnostics: list[Diagnostic] = field(default_factory=list)
@@ -73,6 +73,7 @@ class _State:
     other_diags: list[Diagnostic]  # config, discovery, renderer setup, sitemap note
     files: dict[str, str] = field(default_factory=dict)  # SiteRenderer.generated_files(): path -> what makes it
     static: set[str] = field(default_factory=set)  # the theme's static files, as site paths
+    render_diags: list[Diagnostic] = field(default_factory=list)  # template errors of the pages a rebuild rendered
 
 
 class LiveSite:
@@ -210,25 +211,45 @@ class LiveSite:
         state = _State(config, tm, renderer, modeler, list(found.assets), mdiags.items, other.items)
         state.files = renderer.generated_files()
         state.static = {p for p in renderer._extra_files() if p.startswith("static/")}
+        # The pages viewed so far, and those that failed, are rendered with the new state before
+        # it is adopted (a template error keeps the last good site); after a template or theme
+        # change, also one page of each kind, so a broken template is found before it is viewed.
+        with self.lock:
+            old_cache = self._cache
+            seen = list(old_cache)[:RECHECK_LIMIT] + [p for p in self.render_failures if p not in old_cache]
+        recheck = [p for p in seen if p in renderer._pages]
+        if self.state is not None and changed and any(p == "*" or p.startswith(TEMPLATES) for p in changed):
+            recheck += _one_of_each_kind(renderer, recheck)
         all_diags = self._all_diagnostics(state)
-        if any(d.severity is Severity.ERROR for d in all_diags) and self.state is not None:
+        pages = {} if _has_errors(all_diags) else self._render_with(state, recheck)
+        if state.render_diags:
+            all_diags = self._all_diagnostics(state)
+        if _has_errors(all_diags) and self.state is not None:
             return self._failed(what, all_diags, t0)
         with self.lock:
-            old_cache, old_state = self._cache, self.state
-            self.state, self._cache, self._graph, self._search = state, {}, None, None
+            old_state = self.state
+            self.state, self._graph, self._search = state, None, None
+            self._cache = {p: pages[p] for p in seen if p in pages}  # the probes stay unviewed
+            self.render_failures = {}
             self._links = self._fronts = None
             changed_pages: list[str] | None = None
-            rendered = 0
-            if old_state is not None and not (changed and "*" in changed):
-                changed_pages = []
-                for path in list(old_cache)[:RECHECK_LIMIT]:
-                    new = self._render_page(path)
-                    rendered += new is not None
-                    if new != old_cache[path]:
-                        changed_pages.append(path)
-                if len(old_cache) > RECHECK_LIMIT:
-                    changed_pages = None
-            return self._adopted(what, "model", changed_pages, rendered, all_diags, t0)
+            if old_state is not None and not (changed and "*" in changed) and len(old_cache) <= RECHECK_LIMIT:
+                changed_pages = [p for p in seen if pages.get(p) != old_cache.get(p)]  # a deleted page too
+            return self._adopted(what, "model", changed_pages, len(seen), all_diags, t0)
+
+    def _render_with(self, state: _State, paths: list[str]) -> dict[str, bytes]:
+        """`paths` rendered by `state`'s renderer; the template errors of those that failed go to
+        `state.render_diags` (one per fault, as `ctxgen build` reports them)."""
+        from .site_templates import collapse_page_repeats
+
+        d = Diagnostics()
+        pages = {}
+        for path in paths:
+            data = state.renderer.render_checked(path, d)
+            if data is not None:
+                pages[path] = data
+        state.render_diags = collapse_page_repeats(d.items)
+        return pages
 
     def _read_initial(self, found, config: Config) -> None:
         """The first read goes through the build's parse cache (a map built before starts warm).
@@ -283,16 +304,11 @@ class LiveSite:
                 affected |= self._patch_title(state, topic, old, new, plan[2], plan[3])
             state.renderer._mtimes[rel] = new.mtime
         self._search = None
-        all_diags = self._all_diagnostics(state)
-        changed_pages, rendered = [], 0
-        for path in sorted(affected):
-            if path in self._cache:
-                old_bytes = self._cache.pop(path)
-                new_bytes = self._render_page(path)
-                rendered += new_bytes is not None
-                if new_bytes != old_bytes:
-                    changed_pages.append(path)
-        return self._adopted(what, how, changed_pages, rendered, all_diags, t0)
+        viewed = [p for p in sorted(affected) if p in self._cache]
+        pages = self._render_with(state, viewed)
+        changed_pages = [p for p, data in pages.items() if data != self._cache[p]]
+        self._cache.update(pages)  # a page that failed keeps its last good bytes; its error is reported
+        return self._adopted(what, how, changed_pages, len(viewed), self._all_diagnostics(state), t0)
 
     def _usable(self, old: SourceFile, new: SourceFile) -> bool:
         return not (old.failed or new.failed or old.kind != new.kind or new.kind == "note"
@@ -588,6 +604,7 @@ class LiveSite:
         for sf in self.sources.values():
             d.extend(sf.diagnostics)
         d.extend(state.model_diags)
+        d.extend(state.render_diags)
         return d.sorted()
 
     # --- serving --------------------------------------------------------------------------
@@ -679,6 +696,21 @@ def _search_dir() -> str:
 
     folder = searchindex.SEARCH_INDEX_PATH.rpartition("/")[0]
     return folder + "/" if folder else searchindex.SEARCH_INDEX_PATH
+
+
+def _has_errors(diags: list[Diagnostic]) -> bool:
+    return any(d.severity is Severity.ERROR for d in diags)
+
+
+def _one_of_each_kind(renderer, skip: list[str]) -> list[str]:
+    """The first page of each kind (topic, tag, home, ...) whose kind is not among `skip`'s pages."""
+    seen = {renderer._pages[p].kind for p in skip if p in renderer._pages}
+    out = []
+    for path, page in renderer._pages.items():
+        if page.kind not in seen:
+            seen.add(page.kind)
+            out.append(path)
+    return out
 
 
 def _forget_label(renderer, tid: str) -> None:

@@ -491,12 +491,20 @@ def test_cli_serve_prints_url_and_serves(small):
 
 
 def test_template_error_is_a_500_with_the_diagnostic(small):
+    """With no good page to keep (broken from the start): the error as text, and the reload script,
+    so the tab shows the page once the template is fixed."""
     write_map(small, {"templates/tags.html": "<!doctype html><body>{{ 1 / 0 }}</body>"})
     with running(small) as s:
         status, headers, body = get(s, "/tags.html")
-        assert status == 500 and headers["Content-Type"].startswith("text/plain")
+        assert status == 500 and headers["Content-Type"].startswith("text/html")
         assert b"tags.html" in body and b"division by zero" in body
+        assert b'<script id="ctxgen-reload">' in body
         assert get(s, "/people/ada/")[0] == 200
+        events = EventLog(s)
+        (small / "templates/tags.html").write_text("<!doctype html><body>TAGS</body>")
+        assert events.wait_for(lambda m: m["version"] > 1 and m["pages"] is not None and "tags.html" in m["pages"])
+        assert strip_script(get(s, "/tags.html")[2]) == b"<!doctype html><body>TAGS</body>"
+        events.close()
 
 
 def test_the_sitemap_note_is_placed_as_a_build_places_it(tmp_path):

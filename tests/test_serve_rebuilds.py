@@ -80,6 +80,71 @@ def test_deleting_a_broken_template_clears_the_error(small):
         events.close()
 
 
+def test_a_template_error_while_rendering_keeps_the_last_good_page(small):
+    """A template that compiles but fails on the page (an undefined name) is an error of the
+    rebuild like a syntax error: reported, shown in the overlay, the last good page kept; fixing
+    it reloads nothing, since the page is the same as before."""
+    broken = '{% extends "theme:topic.html" %}{% block topic_footer %}{{ nope.x }}{% endblock %}'
+    with running(small) as s:
+        events = EventLog(s)
+        good = page(s, "/people/ada/")
+        page(s, "/index.html")
+        (small / "templates").mkdir()
+        lines, (r,) = change(s, lambda: (small / "templates/topic.html").write_text(broken))
+        assert "templates/topic.html added: 1 error; still serving the last good site" in lines[0], lines
+        assert not r.ok and [d.code for d in s.site.errors] == ["template-undefined"]
+        assert s.out.getvalue().count("templates/topic.html:1:1: error[template-undefined]: 'nope' is undefined") == 1
+        assert events.wait_for(lambda m: [e["code"] for e in m["errors"]] == ["template-undefined"])
+        assert page(s, "/people/ada/") == good
+        assert page(s, "/people/babbage/")  # not viewed before: rendered by the last good site
+        lines, (r,) = change(s, lambda: (small / "templates/topic.html").unlink())
+        m = LINE.match(lines[0])
+        assert m and m["pages"] == "3 viewed pages re-rendered, 0 changed" and m["fixed"] == "1", lines
+        assert events.wait_for(lambda m: m["version"] == s.site.version and m["errors"] == [] and m["pages"] == [])
+        assert page(s, "/people/ada/") == good
+        events.close()
+
+
+def test_a_broken_template_is_found_on_pages_not_viewed_yet(small):
+    """After a template change, one page of each kind is tried: a broken tag page is an error
+    before any tag page was viewed."""
+    with running(small) as s:
+        page(s, "/people/ada/")
+        (small / "templates").mkdir()
+        lines, (r,) = change(s, lambda: (small / "templates/tag.html").write_text("<body>{{ 1 / 0 }}</body>"))
+        assert "1 error; still serving the last good site" in lines[0] and not r.ok
+        assert get(s, "/tags/maths.html")[0] == 200
+
+
+def test_a_body_that_breaks_the_template_keeps_the_last_good_page(small):
+    """The fast path too: a body edit on which the map's template fails is an error, the viewed
+    page stays as it was, and the next good edit rebuilds and clears it."""
+    write_map(small, {"templates/topic.html": '{% extends "theme:topic.html" %}{% block topic_footer %}'
+                                             '{% if "BOOM" in topic.body %}{{ 1 / 0 }}{% endif %}{% endblock %}'})
+    with running(small) as s:
+        good = page(s, "/people/babbage/")
+        text = (small / "people/babbage.md").read_text()
+        lines, (r,) = change(s, lambda: (small / "people/babbage.md").write_text(text.replace("designed", "BOOM")))
+        assert "people/babbage.md edited: 1 error; still serving the last good site" in lines[0], lines
+        assert r.how == "body" and [d.code for d in s.site.errors] == ["template-error"]
+        assert page(s, "/people/babbage/") == good
+        lines, (r,) = change(s, lambda: (small / "people/babbage.md").write_text(text))
+        assert r.ok and LINE.match(lines[0])["fixed"] == "1", lines
+        assert page(s, "/people/babbage/") == good
+
+
+def test_viewed_pages_changed_are_never_more_than_re_rendered(small):
+    """A viewed page whose topic was deleted changed (its tab reloads into the 404) and counts as
+    re-rendered: "K changed" is one of the N pages."""
+    with running(small) as s:
+        for path in ("/people/ada/", "/index.html", "/people/babbage/"):
+            page(s, path)
+        lines, (r,) = change(s, lambda: (small / "people/ada.md").unlink())
+        m = LINE.match(lines[0])
+        assert m and m["pages"] == "3 viewed pages re-rendered, 3 changed", lines
+        assert "people/ada/index.html" in r.changed_pages
+
+
 @pytest.mark.parametrize("rel,broken", [("ctxgen.yaml", "title: [unclosed\n"),
                                         ("people/babbage.md", "---\ntitle: [unclosed\n---\nx\n")])
 def test_deleting_a_broken_input_clears_the_error(small, rel, broken):
