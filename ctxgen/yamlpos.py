@@ -25,6 +25,7 @@ try:  # the C composer is several times faster; identical node graphs
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _FastLoader
 
+MAX_DEPTH = 100  # mappings and lists inside each other; deeper ones overflow Python's stack when pickled
 _T = "tag:yaml.org,2002:"
 _STR = _T + "str"
 _MERGE = _T + "merge"
@@ -170,19 +171,25 @@ def load_yaml(text: str, path: str, line_offset: int = 0) -> tuple[Any, list[Dia
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader if odd_breaks else _PosLoader)
     except yaml.YAMLError as fast_error:
+        mark = getattr(fast_error, "problem_mark", None)
+        if getattr(fast_error, "problem", None) == "exceeded maximum nesting depth" and mark is not None:
+            return None, [_too_deep(Span(path, mark.line + 1 + line_offset, mark.column + 1))]  # libyaml's 1000
         return None, [_syntax_error(text, path, line_offset, fast_error)]
     except RecursionError:  # only the Python composer recurses
-        return None, [Diagnostic(Severity.ERROR, "yaml-too-deep", "YAML nested too deeply",
-                                 Span(path, 1 + line_offset, 1))]
+        return None, [_too_deep(Span(path, 1 + line_offset, 1))]
     if node is None:
         return None, []
     builder = _Builder(path, line_offset, text if odd_breaks else None, aliases="*" in text)
     try:
         value = builder.build(node)
     except RecursionError:
-        return None, [Diagnostic(Severity.ERROR, "yaml-too-deep", "YAML nested too deeply",
-                                 builder.span(node))]
+        return None, [_too_deep(builder.span(node))]
     return value, builder.diagnostics
+
+
+def _too_deep(span: Span) -> Diagnostic:
+    return Diagnostic(Severity.ERROR, "yaml-too-deep", f"YAML nested more than {MAX_DEPTH} levels deep", span,
+                      f"ctxgen reads at most {MAX_DEPTH} levels of mappings and lists inside each other")
 
 
 def _syntax_error(text: str, path: str, line_offset: int, fast_error: yaml.YAMLError) -> Diagnostic:
@@ -276,6 +283,7 @@ class _Builder:
         self.diagnostics: list[Diagnostic] = []
         self._done: dict[int, Any] = {}  # node id -> value, so aliases share (no billion laughs)
         self._active: set[int] = set()  # nodes being built, to catch recursive aliases
+        self.depth = 0  # mappings and lists being built, one inside the other
         self._constructor = SafeConstructor()
 
     def span(self, node: Node) -> Span:
@@ -294,6 +302,17 @@ class _Builder:
     def build(self, node: Node) -> Any:
         if node.__class__ is ScalarNode:  # most nodes: no alias bookkeeping needed
             return node.value if node.tag == _STR else self.scalar(node)
+        if self.depth >= MAX_DEPTH:
+            if not any(d.code == "yaml-too-deep" for d in self.diagnostics):  # once, at the first
+                self.diagnostics.append(_too_deep(self.span(node)))
+            return None
+        self.depth += 1
+        try:
+            return self.collection(node)
+        finally:
+            self.depth -= 1
+
+    def collection(self, node: Node) -> Any:
         if not self.aliases:  # a tree: nothing to share, no cycle to catch
             return self.mapping(node) if isinstance(node, MappingNode) else self.sequence(node)
         key = id(node)

@@ -185,10 +185,33 @@ def test_non_scalar_key_is_an_error():
 
 
 def test_deep_nesting_is_an_error_not_a_crash():
-    _, diags = load_yaml("[" * 2000 + "]" * 2000, "a.md")
-    assert [d.code for d in diags] == ["yaml-syntax"]
+    _, diags = load_yaml("[" * 2000 + "]" * 2000, "a.md")  # libyaml's own limit, at its bracket
+    assert [d.format().split("\n")[0] for d in diags] == [
+        "a.md:1:1001: error[yaml-too-deep]: YAML nested more than 100 levels deep"]
     _, diags = load_yaml("a:\n" + "".join("  " * i + "- \n" for i in range(1, 900)), "a.md")
     assert all(d.severity is Severity.ERROR for d in diags)
+
+
+def nested(levels: int) -> str:
+    """Front matter whose mappings nest `levels` deep, the top one included."""
+    return "title: d\nextra:\n" + "".join("  " * (i + 1) + f"k{i}:\n" for i in range(levels - 2)) + "  " * (levels - 1) + "x: 1\n"
+
+
+def test_nesting_deeper_than_100_levels_is_one_error_at_the_101st():
+    """250 levels read fine but crashed pickling the file (RecursionError): the limit is 100, the
+    error at the mapping that starts level 101, in block and flow style, with any line breaks."""
+    value, diags = load_yaml(nested(100), "a.md", line_offset=1)
+    assert diags == [] and pickle.loads(pickle.dumps(value)) == value
+    for text in (nested(101), nested(250)):
+        value, diags = load_yaml(text, "a.md", line_offset=1)
+        assert [d.format().split("\n")[0] for d in diags] == [
+            "a.md:103:201: error[yaml-too-deep]: YAML nested more than 100 levels deep"]
+    _, diags = load_yaml("extra: " + "[" * 250 + "]" * 250 + "\n", "a.md")
+    assert [(d.code, d.span.line, d.span.col) for d in diags] == [("yaml-too-deep", 1, 107)]
+    _, diags = load_yaml("a: \u2028\n" + nested(250), "a.md")  # the Python composer
+    assert [(d.code, d.span.line) for d in diags] == [("yaml-too-deep", 103)]
+    parsed = parse("---\n" + nested(250) + "---\nbody\n", "a.md")
+    assert parsed.failed and parsed.front is None
 
 
 @pytest.mark.parametrize("text, where, message, snippet", [
