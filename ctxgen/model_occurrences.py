@@ -73,6 +73,8 @@ class OccurrenceReader(FrontMatterReader):
                 continue
             # a property names its type by id only: a key is not a link, so `status` is not `tags.status.md`
             otype = self.property_type(key)
+            if not self.fits_file_name(key, "topic", ksp, "shorten the key, or put the data under `extra:`", otype):
+                continue
             links_only = all(is_wikilink(x) for x in items if x is not None)
             if otype not in schema.occurrence_types and (
                     (otype in schema.association_types and not links_only)

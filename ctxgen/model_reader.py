@@ -130,6 +130,7 @@ class FrontMatterReader:
         slug = self._slugs.get(s)
         if slug is None:  # types and roles without a file are named over and over
             slug = self._slugs[s] = slugify_path(s)
+            self.fits_file_name(s, "topic", span, "shorten the name, or give it a topic file with a short id", slug)
         if r.failed:
             self.diags.note("link-target-failed", f"{where}: '{s}' is {r.failed}, which {self.why_left_out(r.failed)}", span)
             self.failed_ids.add(slug)

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from .config import Config
-from .diagnostics import Diagnostics, Span
+from .diagnostics import Diagnostics, Span, cut
 from .ids import slugify_path, topic_id_for_path
 from .links import Resolver, fold
 from .md_anchors import github_slug
@@ -48,6 +48,7 @@ from .model_names import NameReader
 from .model_occurrences import OccurrenceReader
 from .model_schema import SchemaResolution
 from .model_values import ABSOLUTE_URI, value_span
+from .site_paths import MAX_NAME_BYTES, long_segment, tag_slug
 from .model_values import infer as _infer  # noqa: F401  (ctxgen.interchange.mapfiles)
 from .model_values import value_span as _value_span  # noqa: F401  (ctxgen.serve_site)
 from .source import SourceFile
@@ -119,6 +120,7 @@ class _Modeler(NameReader, OccurrenceReader, AssociationReader, DraftHandling, B
     _github_slugs: dict[str, dict[str, str]] = field(default_factory=dict)  # topic id -> GitHub slug -> anchor
     _plain_targets: dict = field(default_factory=dict)  # topic id -> LinkTarget(topic id), for link_body
     _role_types: dict = field(default_factory=dict)  # association type -> its role types (model_associations)
+    _long_names: set[tuple[bool, str]] = field(default_factory=set)  # (a tag?, path) reported as too long
 
     # --- the whole stage ------------------------------------------------------------------
     def build(self, sources: list[SourceFile], assets: list[str]) -> TopicMap:
@@ -152,6 +154,9 @@ class _Modeler(NameReader, OccurrenceReader, AssociationReader, DraftHandling, B
                 if o.note is not None:
                     self.link_body(o.note, t.id, t.draft)
         self.ensure_referenced()
+        for t in self.tm.topics.values():  # those named by a reference were checked there, at it
+            if t.implicit:
+                self.fits_file_name(t.id, "topic id", t.span, "shorten the name, or give it a topic file with a short id")
         self.merge()
         self.readings_from_names()
         self.tm.failed_ids = self.failed_ids
@@ -223,6 +228,8 @@ class _Modeler(NameReader, OccurrenceReader, AssociationReader, DraftHandling, B
                 given = unicodedata.normalize("NFC", given.strip())
                 if self.valid_id(given, id_span):
                     topic_id = given
+        if not self.fits_file_name(topic_id, "topic id", id_span, "give the file a shorter name, or a short `id:`"):
+            return
         if not self.claim(topic_id, id_span):
             # left out: links to it (by path or by its names) get a note pointing at the
             # duplicate-id error, not an unresolved-link warning each
@@ -244,13 +251,31 @@ class _Modeler(NameReader, OccurrenceReader, AssociationReader, DraftHandling, B
     def valid_id(self, given: str, span: Span) -> bool:
         parts = given.split("/")
         if given and not _ID_BAD.search(given) and all(p not in ("", ".", "..") for p in parts):
-            return True
+            return self.fits_file_name(given, "topic id", span, "give it a shorter `id:`")
         self.diags.error(
             "invalid-id",
             f"id {given!r} is not a valid topic id",
             span,
             "an id is a path-like slug: no spaces, ':', '#', '?', '%', quotes or empty segments",
         )
+        return False
+
+    def fits_file_name(self, name: str, what: str, span: Span | None, hint: str, path: str | None = None) -> bool:
+        """Is every segment of `path` (by default `name`, as the site names a file after it) short
+        enough for a file name? An error at `span` otherwise (once per path)."""
+        path = name if path is None else path
+        long = long_segment(path)
+        if long is None:
+            return True
+        key = (what == "tag", path)  # a tag's page and a topic's are different files
+        if key in self._long_names:
+            return False
+        self._long_names.add(key)
+        self.diags.error(
+            "name-too-long",
+            f"{what} {cut(name)!r} is too long for a file name of the site: {len(long.encode('utf-8'))} bytes"
+            f"{' in one segment' if long != path else ''}, at most {MAX_NAME_BYTES}",
+            span, hint)
         return False
 
     def claim(self, topic_id: str, span: Span) -> bool:
@@ -301,7 +326,10 @@ class _Modeler(NameReader, OccurrenceReader, AssociationReader, DraftHandling, B
         for tag in getattr(src.rendered, "tags", ()) or ():
             t = tag.lstrip("#").strip()
             if t and t not in topic.tags:
-                topic.tags.append(t)
+                if long_segment(tag_slug(t)) is None:
+                    topic.tags.append(t)
+                else:  # where it is written is looked for only then
+                    self.tag_fits(t, _inline_tag_span(src, t))
         if not MAPPED_KEYS.keys().isdisjoint(front):
             for key, (otype, kind) in MAPPED_KEYS.items():
                 if key in front and front[key] not in (None, ""):
@@ -327,11 +355,14 @@ class _Modeler(NameReader, OccurrenceReader, AssociationReader, DraftHandling, B
         else:
             items = self.text_list(v, "tags", span)
         out = []
-        for s, _sp in items:
+        for s, sp in items:
             t = s.strip().lstrip("#").strip()
-            if t and t not in have and t not in out:
+            if t and t not in have and t not in out and self.tag_fits(t, sp):
                 out.append(t)
         return out
+
+    def tag_fits(self, tag: str, span: Span) -> bool:
+        return self.fits_file_name(tag, "tag", span, "use a shorter tag", path=tag_slug(tag))
 
     # --- merging ------------------------------------------------------------------------------
     def merge(self) -> None:
@@ -347,3 +378,15 @@ class _Modeler(NameReader, OccurrenceReader, AssociationReader, DraftHandling, B
             e.report(self.diags)
         if self.tm.merged_ids:  # two files of one subject: links between them are self-links now
             self.tm.mentions = [m for m in self.tm.mentions if m.source != m.target]
+
+
+def _inline_tag_span(src: SourceFile, tag: str) -> Span:
+    """Where an inline #tag is written in a body (its first occurrence), else where the body starts."""
+    start = src.body_span or Span(src.path, 1, 1)
+    at = (src.body or "").find("#" + tag)
+    if at < 0:
+        return start
+    line_start = src.body.rfind("\n", 0, at) + 1
+    first_line = line_start == 0
+    return Span(src.path, start.line + src.body.count("\n", 0, at),
+                (start.col if first_line else 1) + at - line_start)

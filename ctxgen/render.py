@@ -29,7 +29,7 @@ from types import SimpleNamespace as NS  # template data: attribute access is Ji
 from markupsafe import Markup, escape
 
 from .config import Config
-from .diagnostics import Diagnostic, Diagnostics, Severity, Span
+from .diagnostics import Diagnostic, Diagnostics, Severity, Span, cut
 from .forkpool import can_fork, fork_pool
 from .markdown import fill_holes, fill_tags, take_leading_h1
 from .model import XSD_ANYURI, Association, Body, LinkTarget, Topic, TopicMap
@@ -41,6 +41,7 @@ from .site_paths import (
     URL_SAFE,
     GRAPH,
     HOME,
+    NAME_MAX,
     NAMES,
     NOT_FOUND,
     SEARCH,
@@ -49,6 +50,7 @@ from .site_paths import (
     home_topic_id,
     href,
     is_safe_path,
+    long_segment,
     root_of,
     tag_path,
     topic_path,
@@ -226,6 +228,10 @@ class SiteRenderer:
         def claim(path: str, page: _Page | None, owner: str, who: str | None = None) -> None:
             if not is_safe_path(path):
                 self.setup.error("output-path", f"{owner}: output path {path!r} would leave the site folder")
+                return
+            if long_segment(path, NAME_MAX):  # the model refuses longer ids and tags: this is a safety net
+                self.setup.error("output-path", f"{cut(owner)}: output path {cut(path)!r} has a name longer than "
+                                 f"{NAME_MAX} bytes, which file systems refuse", self._claim_span(who))
                 return
             if path in owners:
                 if who is not None:

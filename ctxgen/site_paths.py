@@ -45,6 +45,17 @@ def tag_slug(tag: str) -> str:
     return "/".join(parts) or "-"
 
 
+NAME_MAX = 255  # bytes in one file name, on the usual file systems
+MAX_NAME_BYTES = 200  # of an id's or a tag's segment: room for ".html", ".json" and the like
+
+
+def long_segment(path: str, limit: int = MAX_NAME_BYTES) -> str | None:
+    """The first '/'-separated segment of `path` longer than `limit` bytes in UTF-8, if any."""
+    if len(path) * 4 <= limit:  # no character takes more than 4 bytes
+        return None
+    return next((seg for seg in path.split("/") if len(seg.encode("utf-8")) > limit), None)
+
+
 def is_safe_path(path: str) -> bool:
     """A site-relative path that cannot leave the output folder."""
     if not path or path.startswith("/") or "\\" in path or "\x00" in path:

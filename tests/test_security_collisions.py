@@ -69,3 +69,51 @@ def test_ordinary_ids_under_generated_folders_still_build(tmp_path: Path) -> Non
     proc = run_ctxgen("build", m, "-o", tmp_path / "site", "--strict")
     assert proc.returncode == 0 and problems(proc.stderr) == [], proc.stderr
     assert (tmp_path / "site" / "search" / "t" / "notes" / "index.html").exists()
+
+
+# --- names too long for a file: the site names files after ids and tags ---------------------------
+TOO_LONG = Path(__file__).resolve().parent / "fixtures" / "invalid" / "model-name-too-long" / "map"
+
+
+def test_names_too_long_for_a_file_name_are_errors_at_their_position_before_writing(tmp_path: Path) -> None:
+    """A 300-character id, tag, type, occurrence or association type used to pass `check` and
+    fail `build` with `output-write: File name too long` and no position (ids, tags, and the
+    names of implicit topics all become file names)."""
+    out = tmp_path / "site"
+    proc = run_ctxgen("build", TOO_LONG, "-o", out)
+    assert proc.returncode == 1, proc.stderr
+    found = problems(proc.stderr)
+    assert len(found) == 9 and all("error[name-too-long]" in line for line in found), found
+    assert "output-write" not in proc.stderr and not out.exists()
+
+
+def test_names_of_200_bytes_build(tmp_path: Path) -> None:
+    m = tmp_path / "m"
+    m.mkdir()
+    (m / "ok.md").write_text((TOO_LONG / "ok.md").read_text())
+    proc = run_ctxgen("build", m, "-o", tmp_path / "site", "--strict")
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "site" / ("b" * 200) / "index.html").exists()
+    assert (tmp_path / "site" / "tags" / ("c" * 200 + ".html")).exists()
+
+
+def test_a_file_name_too_long_for_an_id_is_reported_at_1_1(tmp_path: Path) -> None:
+    m = tmp_path / "m"
+    m.mkdir()
+    (m / ("f" * 240 + ".md")).write_text("# Long\n")
+    proc = run_ctxgen("check", m)
+    assert proc.returncode == 1
+    (line,) = problems(proc.stderr)
+    assert line.startswith(f"{'f' * 240}.md:1:1: error[name-too-long]: topic id 'fff")
+
+
+def test_an_output_path_too_long_for_a_file_name_is_refused_when_planned() -> None:
+    """The renderer's own check, for a name the model let through."""
+    from ctxgen.config import Config
+    from ctxgen.model import TopicMap
+    from ctxgen.render import SiteRenderer
+
+    tm = TopicMap()
+    tm.ensure_topic("a" * 300)
+    setup = SiteRenderer(tm, Config()).setup.items
+    assert setup and all(d.code == "output-path" and "longer than 255 bytes" in d.message for d in setup)
