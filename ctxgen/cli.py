@@ -153,8 +153,11 @@ def _summary(result, strict: bool, write: bool) -> str:
     problems = f"{_count(warnings, 'warning')}, {_count(errors, 'error')} in {s.seconds:.2f} s"
     if result.topic_map is None and not s.unchanged:  # stopped before reading the map: no counts to give
         return f"ctxgen: {'not built' if write else 'not checked'}: {problems}"
-    verb = "built" if result.written or s.unchanged else ("checked" if not write else "not built:")
-    pages = " (nothing changed)" if s.unchanged else (f", {_count(s.pages, 'page')} written" if result.written else "")
+    # The site from the cache is the last build's: under --strict its warnings fail this one, so
+    # it is "not built", as when the map changed.
+    built = (result.written or s.unchanged) and not result.failed(strict)
+    verb = "built" if built else ("checked" if not write else "not built:")
+    pages = "" if not built else " (nothing changed)" if s.unchanged else f", {_count(s.pages, 'page')} written"
     return (f"ctxgen: {verb} {_count(s.topics, 'topic')}, {_count(s.associations, 'association')}, "
             f"{_count(s.occurrences, 'occurrence')}{pages}; {problems}")
 

@@ -226,6 +226,20 @@ def test_strict_turns_warnings_into_a_failure(new_map: Path):
     assert strict.returncode == 1 and "error[link-unresolved]" in strict.stderr
 
 
+def test_strict_over_an_unchanged_site_is_not_built_as_over_a_changed_one(new_map: Path):
+    """The cache's site has a warning: `build --strict` fails, and says so as it does when the
+    map changed (it said 'built ... (nothing changed); 0 warnings, 1 error' and exited 1)."""
+    (new_map / "people/linker.md").write_text("See [[nobody-by-this-name]].\n")
+    assert run_ctxgen("build", new_map).returncode == 0
+    unchanged = run_ctxgen("build", new_map, "--strict")
+    (new_map / "people/linker.md").write_text("See [[nobody-by-this-name]]!\n")
+    changed = run_ctxgen("build", new_map, "--strict")
+    for proc in (unchanged, changed):
+        summary = proc.stderr.strip().splitlines()[-1]
+        assert proc.returncode == 1 and SUMMARY.match(summary).group(1) == "not built:", proc.stderr
+        assert "(nothing changed)" not in summary and summary.split("; ")[1].startswith("0 warnings, 1 error in")
+
+
 def test_output_folder_safety(new_map: Path, tmp_path: Path):
     same = run_ctxgen("build", new_map, "-o", new_map)
     assert same.returncode == 2 and "error[output-dir]" in same.stderr  # usage, not the map
