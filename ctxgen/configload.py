@@ -160,13 +160,18 @@ class _Reader:
         return name
 
     def map_view(self, m: PosDict) -> MapView:
-        """`map: {tiles, attribution, max_zoom}`: tiles an http(s) URL template with {z}, {x} and {y}."""
+        """`map: {tiles, attribution, max_zoom}`: tiles an http(s) URL template with {z}, {x} and {y};
+        its host may hold Leaflet's {s}, which the map page fills with a, b or c (Leaflet's default)."""
         self.unknown_keys(m, _MAP_KEYS, "map.")
         v = MapView()
         tiles = (self.string(m, "tiles", "map.tiles", "") or "").strip()
-        if tiles and (not re.match(r"https?://[^/?#\s{}]+", tiles) or not all(p in tiles for p in ("{z}", "{x}", "{y}"))):
-            self.diags.error("config-value", "Config value 'map.tiles': expected an http(s) URL with {z}, {x} and {y}",
-                             m.value_span("tiles"), "e.g. https://tile.example/{z}/{x}/{y}.png")
+        host = re.match(r"https?://([^/?#\s]*)(?:[/?#]|$)", tiles)
+        if tiles and (not host or not re.fullmatch(r"[^{}]+", host[1].replace("{s}", "a"))
+                      or not all(p in tiles for p in ("{z}", "{x}", "{y}"))):
+            self.diags.error("config-value", "Config value 'map.tiles': expected an http(s) URL with {z}, {x} and {y} "
+                             "(and a host, which may hold {s})",
+                             m.value_span("tiles"), "e.g. https://tile.example/{z}/{x}/{y}.png or "
+                             "https://{s}.tile.example/{z}/{x}/{y}.png")
             tiles = ""
         v.tiles = tiles
         v.attribution = self.string(m, "attribution", "map.attribution", "") or ""

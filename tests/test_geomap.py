@@ -57,6 +57,20 @@ def test_map_settings(tmp_path):
     assert diags == []
 
 
+@pytest.mark.parametrize("tiles", ["https://{s}.tile.example/{z}/{x}/{y}.png",
+                                   "https://tiles-{s}.example:8080/{z}/{x}/{y}{r}.png"])
+def test_map_tiles_may_name_leaflets_subdomains_in_the_host(tmp_path, tiles):
+    config, diags = config_of(tmp_path, f'map:\n  tiles: "{tiles}"\n')
+    assert config.map.tiles == tiles and diags == []
+
+
+@pytest.mark.parametrize("tiles", ["https://{z}/{x}/{y}.png", "https://tile{x}.example/{z}/{x}/{y}.png",
+                                   "https:///{z}/{x}/{y}.png", "https://a b/{z}/{x}/{y}.png"])
+def test_map_tiles_need_a_real_host(tmp_path, tiles):
+    config, diags = config_of(tmp_path, f'map:\n  tiles: "{tiles}"\n')
+    assert config.map.tiles == "" and diags == ["2:10 error[config-value]"]
+
+
 def test_bad_map_settings_are_reported_at_their_value(tmp_path):
     config, diags = config_of(tmp_path, 'map:\n  tiles: "file:///etc/{z}/{x}/{y}"\n  max_zoom: 99\n  tile: 1\n')
     assert config.map.tiles == "" and config.map.max_zoom == 18

@@ -80,6 +80,22 @@ def test_map_with_a_tile_server_fetches_tiles_only_from_it(page, tmp_path_factor
         server.shutdown()
 
 
+def test_map_tiles_with_leaflets_subdomain_placeholder(page, tmp_path_factory, vendor_files, tiles):
+    """`{s}` in the host (https://{s}.tile.example/...) was refused by ctxgen.yaml's check; the map
+    fills it with a, b or c, as Leaflet does by default (the browser resolves *.localhost here)."""
+    template = tiles.template.replace("//127.0.0.1:", "//{s}.localhost:")
+    site, base, server = served(tmp_path_factory, VIEWS_MAP, "map-tiles-s", template)
+    try:
+        page.goto(base + "map.html")
+        page.wait_for_selector("#ctx-map img.leaflet-tile-loaded", timeout=TIMEOUT)
+        page.wait_for_load_state("networkidle")
+        hosts = {urlsplit(u).hostname for u in page.rec.foreign_requests()}
+        assert tiles.requests and hosts and hosts <= {"a.localhost", "b.localhost", "c.localhost"}, hosts
+        assert page.rec.failed == [] and page.rec.console_errors == [] and page.rec.page_errors == []
+    finally:
+        server.shutdown()
+
+
 def test_map_point_shows_markup_as_text_and_opens_its_topic(page, tmp_path_factory, vendor_files):
     site, base, server = served(tmp_path_factory, VIEWS_MAP, "map-click")
     try:
