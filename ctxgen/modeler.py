@@ -71,6 +71,7 @@ _IDENTIFIER_KEYS = {
 # what a subject identifier missing its scheme looks like ('www.x.org', 'x.org/wiki/A', '//x.org'),
 # as opposed to words (`subject: Biology`), which are a property
 _LOOKS_LIKE_A_URI = re.compile(r"^(?://|www\.|[\w-]+(?:\.[\w-]+)+(?:/|$))|://", re.I)
+_UNDEPLOYED = {".git", ".github"}  # folders actions/upload-pages-artifact leaves out of the site
 _ID_BAD = re.compile(r"[\x00-\x20\x7f\\?#%\"<>|*:]")
 
 
@@ -251,12 +252,16 @@ class _Modeler(NameReader, OccurrenceReader, AssociationReader, DraftHandling, B
     def valid_id(self, given: str, span: Span) -> bool:
         parts = given.split("/")
         if given and not _ID_BAD.search(given) and all(p not in ("", ".", "..") for p in parts):
-            return self.fits_file_name(given, "topic id", span, "give it a shorter `id:`")
+            if not _UNDEPLOYED.intersection(p.casefold() for p in parts):
+                return self.fits_file_name(given, "topic id", span, "give it a shorter `id:`")
+            self.diags.error("invalid-id", f"id {given!r} would put its page in a folder GitHub Pages never publishes",
+                             span, "the Pages artifact leaves out .git and .github folders: choose another `id:`")
+            return False
         self.diags.error(
             "invalid-id",
             f"id {given!r} is not a valid topic id",
             span,
-            "an id is a path-like slug: no spaces, ':', '#', '?', '%', quotes or empty segments",
+            "an id is a path-like slug: no spaces, ':', '#', '?', '%', quotes, empty segments, or '.' or '..' as a segment",
         )
         return False
 
