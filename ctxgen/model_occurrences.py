@@ -46,7 +46,8 @@ class OccurrenceReader(FrontMatterReader):
 
     def properties(self, topic: Topic, front: Any, allowed: Set[str], line1: Span, path: str) -> None:
         """The other top-level keys of a topic file are properties, as in Obsidian: a scalar or a list
-        of scalars is an occurrence typed by the key, as in the short form of `occurrences:`. A key
+        of scalars is an occurrence typed by the key, as in the short form of `occurrences:` (and a
+        `[[link]]` an association, see `property`). A key
         that looks like a misspelt known key, names another kind of schema type, or holds a mapping
         is an `unknown-key` warning instead."""
         if allowed.issuperset(front):
@@ -66,10 +67,10 @@ class OccurrenceReader(FrontMatterReader):
             items = value if isinstance(value, list) else [value]
             nested = next((x for x in ([value] if isinstance(value, dict) else items) if isinstance(x, (dict, list))), None)
             if nested is not None:
-                link = unquoted_wikilink_hint(value) or unquoted_wikilink_hint(nested)
+                hint = (unquoted_wikilink_hint(value, " to link it") or unquoted_wikilink_hint(nested, " to link it")
+                        or f"put your own data under `extra:`, or write a full entry under `occurrences:` ({key}: {{value: ...}})")
                 self.diags.warning("unknown-key", f"unknown key '{key}': a property is a value or a list of values, not {a_kind(nested)}",
-                                   ksp, link.replace(", or just", " to link it, or just") if link else
-                                   f"put your own data under `extra:`, or write a full entry under `occurrences:` ({key}: {{value: ...}})")
+                                   ksp, hint)
                 continue
             # a property names its type by id only: a key is not a link, so `status` is not `tags.status.md`
             otype = self.property_type(key)

@@ -37,11 +37,11 @@ def _one_text(v: Any) -> bool:
     return isinstance(v, list) and len(v) == 1 and isinstance(v[0], str)
 
 
-def unquoted_wikilink_hint(v: Any) -> str | None:
+def unquoted_wikilink_hint(v: Any, purpose: str = "") -> str | None:
     """`x: [[person]]` without quotes is YAML for a list holding a list of one text."""
     if isinstance(v, list) and len(v) == 1 and _one_text(v[0]):
         s = v[0][0].strip()
-        return f'write "[[{s}]]" in quotes, or just {s}'
+        return f'write "[[{s}]]" in quotes{purpose}, or just {s}'
     return None
 
 
