@@ -28,6 +28,8 @@ allow_html; linkify and typographer off):
   `<!-- comments -->` (inline or block) removed with their links and tags; inline `#tags`
   (outside code and headings, not all digits) → RenderedBody.tags.
 - Code fences keep their language class (`language-mermaid`, `language-math`).
+- `$inline$` and `$$display$$` TeX math: hidden from the parser before it runs and written back
+  as `<span class="math math-inline">\\(…\\)</span>` / `math-display` afterwards (ctxgen.md_math).
 
 Why two parsers. The build must do 10,000 topics in under 15 s on 2 cores; markdown-it-py costs
 about 3 ms of CPU per 3.5 KB note just to render (3.2–3.6 ms measured below), 30 s for 10,000. So
@@ -86,6 +88,9 @@ from .md_common import (
     slugify_heading,
     tag_hole,
 )
+from .md_math import mask as mask_math
+from .md_math import raw as raw_math
+from .md_math import unmask_body
 from .source import Heading, LinkRef, RenderedBody
 
 __all__ = [
@@ -250,6 +255,7 @@ class _Renderer:
         # every '#' is followed by '#', a space or its end (ATX heading markers: most bodies) has no
         # tag, and its text pieces need not be collected (`tagging`; the rare paths collect anyway).
         self.tagging = "#" in src and _TAG_HINT_RE.search(src) is not None
+        self.math = False  # src has masked math (ctxgen.md_math): heading texts are taken back
 
     # -- positions --
 
@@ -455,6 +461,8 @@ class _Renderer:
             raw = self.end()
             self.tag_words = True
         text = " ".join(raw.split())
+        if self.math:
+            text = raw_math(text)
         anchor = base = HEADING_PREFIX + slugify_heading(text)
         anchors = self.anchors
         n = 0
@@ -1229,12 +1237,15 @@ def _quiet_tree(parser: _RustMarkdownIt, src: str):
 
 def render_body(markdown: str, span: Span, allow_html: bool = False) -> tuple[RenderedBody, list[Diagnostic]]:
     """Render one Markdown body; `span` is where its first line sits in its file."""
-    if not _needs_legacy(markdown, allow_html):
-        src = markdown.replace("\x00", "\ufffd") if "\x00" in markdown else markdown
+    masked = mask_math(markdown)
+    src = markdown if masked is None else masked
+    if not _needs_legacy(src, allow_html):
+        src = src.replace("\x00", "\ufffd") if "\x00" in src else src
         parser = _RUST_HTML if allow_html else _RUST_SAFE
         try:
             tree = _quiet_tree(parser, src) if "`" in src and "[" in src else parser.tree(src)
             r = _Renderer(src, span, allow_html)
+            r.math = masked is not None
             r.blocks(tree.children, 0)
         except _Fallback:
             pass
@@ -1253,7 +1264,7 @@ def render_body(markdown: str, span: Span, allow_html: bool = False) -> tuple[Re
                 text=text,
                 tags=tuple(r.tags),
             )
-            return body, r.diagnostics
+            return (body if masked is None else unmask_body(body)), r.diagnostics
     from .md_legacy import render_body as legacy_render_body
 
     return legacy_render_body(markdown, span, allow_html)

@@ -41,6 +41,9 @@ from .md_common import (
     slugify_heading,
     tag_open,
 )
+from .md_math import mask as mask_math
+from .md_math import raw as raw_math
+from .md_math import unmask_body
 from .source import Heading, LinkRef, RenderedBody
 
 _NL_RE = re.compile("\n")
@@ -350,6 +353,8 @@ def _collect(state: StateCore) -> None:
         if prev is not None and prev.type == "heading_open":
             level = int(prev.tag[1])
             text = WS_RE.sub(" ", raw_text).strip()
+            if env["_math"]:
+                text = raw_math(text)
             base = HEADING_PREFIX + slugify_heading(text)
             anchor, n = base, 0
             while anchor in used:
@@ -514,7 +519,11 @@ _MD_HTML = _build(allow_html=True)
 def render_body(markdown: str, span: Span, allow_html: bool = False) -> tuple[RenderedBody, list[Diagnostic]]:
     """Render one Markdown body; `span` is where its first line sits in its file."""
     md = _MD_HTML if allow_html else _MD_SAFE
+    masked = mask_math(markdown)  # math hidden from the parser (ctxgen.md_math)
+    if masked is not None:
+        markdown = masked
     env: dict = {
+        "_math": masked is not None,
         "_span": span,
         "_lines": markdown.split("\n"),
         "_cursor": {},
@@ -540,4 +549,4 @@ def render_body(markdown: str, span: Span, allow_html: bool = False) -> tuple[Re
         text=text,
         tags=tuple(env["_tags"]),
     )
-    return body, diagnostics
+    return (body if masked is None else unmask_body(body)), diagnostics

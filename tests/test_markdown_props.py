@@ -23,6 +23,7 @@ _PIECES = st.sampled_from(
         "> ", "> [!note] ", "- ", "1. ", "| a | b |\n|---|---|\n", "\n", "\n\n", "    ", "a.md", "b.png", "#h",
         "<script>", "</script>", "<img src=x onerror=alert(1)>", "javascript:", "&#106;", "\"", "'", "&",
         "[^1]", "[^1]: ", "x", "word ", "Ünï", "\x00", "\u2028", "\t", "%20", "https://e.com/",
+        "$", "$$", "\\$", "$x_1$",
     ]
 )
 MARKDOWN = st.lists(st.one_of(_PIECES, st.text(max_size=5)), max_size=40).map("".join)
@@ -96,8 +97,13 @@ def test_wikilink_labels_and_targets_are_escaped(target, label, embed):
         "%%a " * 20_000,
         "[[a]] `x` #t\n" * 5_000,
         "|a|b|\n|-|-|\n" + "| [[x\\|y]] | z |\n" * 2_000,
+        "$a " * 20_000,
+        "$" * 50_000,
+        "$a`" * 20_000,
+        "$$a\n" * 20_000,
     ],
-    ids=["quotes", "lists", "emphasis", "underscores", "brackets", "wiki-open", "embed-open", "link-open", "highlight", "comment", "links", "table"],
+    ids=["quotes", "lists", "emphasis", "underscores", "brackets", "wiki-open", "embed-open", "link-open", "highlight", "comment", "links", "table",
+         "dollars", "dollar-run", "dollar-ticks", "display-open"],
 )
 def test_pathological_input_finishes_fast(md):
     start = time.perf_counter()
