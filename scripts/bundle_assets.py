@@ -8,6 +8,7 @@ themes/default/static/vendor/ (gitignored). hatch_build.py runs it when a wheel 
 """
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -30,7 +31,20 @@ FILES = {
     "leaflet/dist/leaflet.js": "leaflet.js",
     "leaflet/dist/leaflet.css": "leaflet.css",
     "leaflet/LICENSE": "leaflet.LICENSE.txt",
+    # math in bodies; core.js loads both on pages that have some. The CSS finds its fonts in fonts/.
+    "katex/dist/katex.min.js": "katex/katex.min.js",
+    "katex/dist/katex.min.css": "katex/katex.min.css",
+    "katex/LICENSE": "katex/LICENSE.txt",
 }
+KATEX_FONTS = (
+    "AMS-Regular", "Caligraphic-Bold", "Caligraphic-Regular", "Fraktur-Bold", "Fraktur-Regular",
+    "Main-Bold", "Main-BoldItalic", "Main-Italic", "Main-Regular", "Math-BoldItalic", "Math-Italic",
+    "SansSerif-Bold", "SansSerif-Italic", "SansSerif-Regular", "Script-Regular", "Size1-Regular",
+    "Size2-Regular", "Size3-Regular", "Size4-Regular", "Typewriter-Regular",
+)
+# woff2 only: every browser that runs the theme's JavaScript reads it (woff_fallbacks drops the rest)
+FILES.update({f"katex/dist/fonts/KaTeX_{f}.woff2": f"katex/fonts/KaTeX_{f}.woff2" for f in KATEX_FONTS})
+_FALLBACK_FONT_RE = re.compile(r',url\(fonts/[^)]*\.(?:woff|ttf)\) format\("(?:woff|truetype)"\)')
 
 
 def strip_source_map(text: str) -> str:
@@ -40,6 +54,11 @@ def strip_source_map(text: str) -> str:
     if lines and lines[-1].startswith("//# sourceMappingURL="):
         lines.pop()
     return "\n".join(lines) + "\n"
+
+
+def woff2_only(css: str) -> str:
+    """KaTeX's @font-face rules without their .woff and .ttf fallbacks, which are not shipped."""
+    return _FALLBACK_FONT_RE.sub("", css)
 
 
 def ensure_node_modules() -> None:
@@ -61,7 +80,10 @@ def bundle(vendor: Path = VENDOR) -> list[Path]:
         data = (NODE_MODULES / src).read_bytes()
         if name.endswith(".js"):
             data = strip_source_map(data.decode("utf-8")).encode("utf-8")
+        elif name == "katex/katex.min.css":
+            data = woff2_only(data.decode("utf-8")).encode("utf-8")
         out = vendor / name
+        out.parent.mkdir(parents=True, exist_ok=True)
         if not out.is_file() or out.read_bytes() != data:
             out.write_bytes(data)
         written.append(out)

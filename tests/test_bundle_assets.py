@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 from pathlib import Path
 
 import pytest
@@ -27,7 +28,8 @@ def test_bundle_copies_exactly_the_listed_files(tmp_path):
     if not all((ba.NODE_MODULES / src).is_file() for src in ba.FILES):
         pytest.skip("node_modules not installed (npm ci)")
     written = ba.bundle(tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(ba.FILES.values()) == sorted(p.name for p in written)
+    files = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert files == sorted(ba.FILES.values()) == sorted(p.relative_to(tmp_path).as_posix() for p in written)
     vis = (tmp_path / "vis-network.min.js").read_text(encoding="utf-8")
     assert "sourceMappingURL" not in vis.splitlines()[-1] and len(vis) > 100_000
     for name in ("vis-timeline.min.js", "leaflet.js"):
@@ -38,3 +40,17 @@ def test_bundle_copies_exactly_the_listed_files(tmp_path):
     assert "static/vendor/vis-timeline.min.js" in (templates / "timeline.html").read_text(encoding="utf-8")
     for name in ("static/vendor/leaflet.js", "static/vendor/leaflet.css"):
         assert name in (templates / "map.html").read_text(encoding="utf-8")
+
+
+def test_katex_css_finds_every_font_it_names(tmp_path):
+    """core.js loads katex/katex.min.css; each url() in it is a bundled file (woff2 only)."""
+    ba = load_script()
+    if not all((ba.NODE_MODULES / src).is_file() for src in ba.FILES):
+        pytest.skip("node_modules not installed (npm ci)")
+    ba.bundle(tmp_path)
+    css = (tmp_path / "katex" / "katex.min.css").read_text(encoding="utf-8")
+    urls = set(re.findall(r"url\(([^)]*)\)", css))
+    assert len(urls) == len(ba.KATEX_FONTS)
+    assert all((tmp_path / "katex" / u).is_file() and u.endswith(".woff2") for u in urls)
+    core = (REPO / "themes" / "default" / "static" / "js" / "core.js").read_text(encoding="utf-8")
+    assert '"static/vendor/katex/"' in core and '"katex.min.js"' in core and '"katex.min.css"' in core

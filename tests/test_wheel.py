@@ -37,6 +37,9 @@ def test_wheel_contains_themes_skeleton_and_vendor_assets(wheel: Path):
         "ctxgen/themes/default/static/vendor/vis-timeline.min.js",
         "ctxgen/themes/default/static/vendor/leaflet.js",
         "ctxgen/themes/default/static/vendor/leaflet.LICENSE.txt",
+        "ctxgen/themes/default/static/vendor/katex/katex.min.js",
+        "ctxgen/themes/default/static/vendor/katex/katex.min.css",
+        "ctxgen/themes/default/static/vendor/katex/fonts/KaTeX_Main-Regular.woff2",
         "ctxgen/skeleton/ctxgen.yaml",
         "ctxgen/skeleton/.github/workflows/pages.yml",
     ):

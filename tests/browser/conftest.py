@@ -27,6 +27,7 @@ CHROMIUM_ARGS = [
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE_MAP = REPO / "example-map"
 SMALL_MAP = Path(__file__).resolve().parent / "maps" / "small"
+MATH_MAP = Path(__file__).resolve().parent / "maps" / "math"
 SUB_PATH = "repo"
 
 
@@ -102,6 +103,14 @@ def _serve_map(tmp_path_factory, map_dir: Path, name: str):
 @pytest.fixture(scope="session")
 def small_site(tmp_path_factory, vendor_files):
     server, site = _serve_map(tmp_path_factory, SMALL_MAP, "small-site")
+    yield site
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def math_site(tmp_path_factory, vendor_files):
+    server, site = _serve_map(tmp_path_factory, MATH_MAP, "math-site")
     yield site
     server.shutdown()
     server.server_close()

@@ -55,5 +55,40 @@
     });
   }
 
-  api.util = Object.freeze({ ROOT, siteUrl, sameOrigin, fetchJSON, el, onReady, startView });
+  /** Loads a same-origin script once; resolves when it has run. */
+  function loadScript(relative) {
+    return new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = siteUrl(relative).href;
+      script.onload = resolve;
+      script.onerror = () => reject(new Error(`${relative} could not be loaded`));
+      document.head.append(script);
+    });
+  }
+
+  // Math from the Markdown stage: <span class="math math-inline">\(TeX\)</span>, and math-display
+  // spans and divs with \[TeX\]. KaTeX (and its CSS and fonts, all from this site) is loaded only
+  // on pages that have some; until then, and without JavaScript, the TeX shows as written.
+  const KATEX = "static/vendor/katex/";
+  function renderMath() {
+    const nodes = document.querySelectorAll(".math-inline, .math-display");
+    if (!nodes.length) return;
+    const css = document.createElement("link");
+    css.rel = "stylesheet";
+    css.href = siteUrl(KATEX + "katex.min.css").href;
+    document.head.append(css);
+    loadScript(KATEX + "katex.min.js")
+      .then(() => {
+        for (const node of nodes) {
+          const tex = node.textContent.slice(2, -2); // without the \( \) or \[ \]
+          // throwOnError false: a TeX error shows in red, in place; trust stays off (no \href, \url)
+          katex.render(tex, node, { displayMode: node.classList.contains("math-display"), throwOnError: false });
+        }
+        document.documentElement.dataset.math = "rendered"; // for tests and themes
+      })
+      .catch((err) => console.warn("ctxgen: math", err));
+  }
+  onReady(renderMath);
+
+  api.util = Object.freeze({ ROOT, siteUrl, sameOrigin, fetchJSON, el, onReady, startView, loadScript });
 })();
