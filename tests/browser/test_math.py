@@ -24,3 +24,14 @@ def test_a_page_without_math_loads_no_katex(page, math_site):
     page.wait_for_load_state("networkidle")
     assert not [u for u in page.rec.requests if "katex" in u]
     page.rec.assert_clean()
+
+
+def test_one_formula_that_fails_or_is_huge_leaves_the_page_and_the_others_alone(page, math_site):
+    """A formula too deep for KaTeX stays as written and the next one still renders; \\rule cannot
+    make the page a million pixels wide (maxSize)."""
+    page.goto(math_site.url("hostile/"))
+    page.wait_for_selector("html[data-math=rendered]")
+    assert page.locator(".math-error").count() == 1
+    assert page.locator(".math-inline .katex").count() == 3  # zeta, the capped rule, a^2
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width < 3000, width

@@ -81,8 +81,16 @@
       .then(() => {
         for (const node of nodes) {
           const tex = node.textContent.slice(2, -2); // without the \( \) or \[ \]
-          // throwOnError false: a TeX error shows in red, in place; trust stays off (no \href, \url)
-          katex.render(tex, node, { displayMode: node.classList.contains("math-display"), throwOnError: false });
+          // throwOnError false: a TeX error shows in red, in place; trust stays off (no \href, \url);
+          // maxSize and maxExpand: a \rule or a macro loop in content cannot swamp the page
+          const options = { displayMode: node.classList.contains("math-display"), throwOnError: false,
+                            maxSize: 50, maxExpand: 1000 };
+          try {
+            katex.render(tex, node, options);
+          } catch (err) { // beyond TeX errors (too deep for the stack): this one stays as written
+            node.classList.add("math-error");
+            console.warn("ctxgen: math", err);
+          }
         }
         document.documentElement.dataset.math = "rendered"; // for tests and themes
       })
