@@ -229,8 +229,11 @@ class Resolver:
         found = self._stems.get(stem)
         if found and "/" in key:
             found = [c for c in found if fold(_strip_md(c.path)).endswith("/" + key) or fold(c.path).endswith("/" + key)]
-        if found and loose:  # [[Space Note]]: the file 'Space Note.md' beats the path 'space-note.md'
-            found = [c for c in found if _as_written(c.path, unrooted, suffix=True)]
+        if found and (loose or len(found) > 1) and _spaced(unrooted):
+            # [[Space Note]]: the file 'Space Note.md' beats the path or file 'space-note.md'
+            written = [c for c in found if _as_written(c.path, unrooted, suffix=True)]
+            if written or loose:
+                found = written
         if found:
             return self._pick(found, folder, "file-name")
         if loose:

@@ -53,6 +53,10 @@ def test_a_file_name_as_written_beats_a_path_that_matches_only_with_spaces_as_hy
     assert r.resolve("Space-Note").topic == "space-note"
     assert (r.resolve("Other Note").topic, r.resolve("Other Note").step) == ("other-note", "path")
     assert r.resolve("Some Thing").topic == "a/some-thing"
+    two = resolver(["notes/Space Note.md", "other/space-note.md"])  # two file names: not ambiguous
+    assert (two.resolve("Space Note").topic, two.resolve("Space Note").ambiguous) == ("notes/space-note", False)
+    assert two.resolve("space-note").topic == "other/space-note"
+    assert resolver(["a/x y.md", "b/x y.md"]).resolve("x y").ambiguous  # both as written: still ambiguous
 
 
 def test_folder_names_its_index():
