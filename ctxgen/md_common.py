@@ -67,9 +67,10 @@ def display_label(meta: dict) -> str:
     if label:
         return label
     target, heading = strip_dendron_vault(meta.get("target") or ""), meta.get("heading")
-    if target and heading:
-        return f"{target} > {' > '.join(p.strip() for p in heading.split('#') if p.strip())}"
-    return target or heading or ""
+    path = " > ".join(p.strip() for p in heading.split("#") if p.strip()) if heading else ""
+    if target and path:
+        return f"{target} > {path}"
+    return target or path or heading or ""
 
 
 def strip_dendron_vault(target: str) -> str:

@@ -499,5 +499,6 @@ def test_wikilink_in_image_alt_makes_no_hole():
 
 
 def test_a_heading_link_without_a_label_reads_target_then_each_heading():
-    html = render("[[Note#Heading One#Sub]] [[Note#Only]]").html
+    html = render("[[Note#Heading One#Sub]] [[Note#Only]] [[#Methods#Results]] [[#Intro]]").html
     assert "Note &gt; Heading One &gt; Sub" in html and "Note &gt; Only" in html
+    assert "\x01Methods &gt; Results\x00" in html and "\x01Intro\x00" in html
