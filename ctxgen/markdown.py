@@ -180,14 +180,32 @@ def strip_leading_h1(html: str, title: str | None = None) -> str:
 def take_leading_h1(html: str, title: str | None = None) -> tuple[str, str | None]:
     """strip_leading_h1, and the id of the <h1> it dropped (None when it dropped none): a page
     whose own <h1> stands in for that heading gives it the id, so links to the heading land."""
-    m = re.match(r'\s*<h1(?: id="([^"]*)")?[^>]*>(.*?)</h1>\n?', html, re.S)
+    m = _LEADING_H1.match(html)
     if not m:
         return html, None
     if title is not None:
-        shown = _html.unescape(re.sub(r"<[^>]*>|\x00\d+\x01|\x00\x02", "", m.group(2))).strip()
+        inner = _MATH_SPAN.sub(_as_written_math, m.group(2))  # the title has the math as written: $x$
+        shown = _html.unescape(re.sub(r"<[^>]*>|\x00\d+\x01|\x00\x02", "", inner)).strip()
         if shown != title.strip():
             return html, None
     return html[m.end():], _html.unescape(m.group(1)) if m.group(1) is not None else None
+
+
+def leading_h1_math(html: str) -> str | None:
+    """The inner HTML of an <h1> that opens the body, when it holds math (a page's own <h1> that
+    stands in for it shows it so, typeset, rather than its name's `$x$`)."""
+    m = _LEADING_H1.match(html)
+    return m.group(2) if m and 'class="math ' in m.group(2) else None
+
+
+_LEADING_H1 = re.compile(r'\s*<h1(?: id="([^"]*)")?[^>]*>(.*?)</h1>\n?', re.S)
+# md_math's output: <span class="math math-inline">\(TeX\)</span>, math-display ones with \[TeX\]
+_MATH_SPAN = re.compile(r'<(span|div) class="math math-(inline|display)">\\[(\[](.*?)\\[)\]]</\1>', re.S)
+
+
+def _as_written_math(m: re.Match) -> str:
+    dollars = "$" if m[2] == "inline" else "$$"
+    return f"{dollars}{m[3]}{dollars}"
 
 
 # --- the tree pass -------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
-from .markdown import strip_leading_h1, take_leading_h1
+from .markdown import leading_h1_math, strip_leading_h1, take_leading_h1
 from .model import DEFAULT_NAME_TYPE
 from .site_paths import href
 from .site_values import format_value
@@ -158,11 +158,14 @@ class TopicView:
         return [self._r._iri(self._path, i) for i in self._t.subject_locators]
 
     @cached_property
-    def _body_and_title_id(self) -> tuple[Markup, str | None]:
+    def _body_and_title_id(self) -> tuple[Markup, str | None, Markup | None]:
         # A body that opens with the title as its H1 would show the title twice: the page's own
-        # <h1> stands in for it, with its id (`title_id`), so a link to that heading still lands.
-        html, title_id = take_leading_h1(self._r.body_html(self._t.body, self._path, (self.id,)), self._t.name)
-        return Markup(html), title_id
+        # <h1> stands in for it, with its id (`title_id`), so a link to that heading still lands,
+        # and with its typeset math (`title_html`), if it has any.
+        full = self._r.body_html(self._t.body, self._path, (self.id,))
+        html, title_id = take_leading_h1(full, self._t.name)
+        math = leading_h1_math(full) if len(html) != len(full) else None
+        return Markup(html), title_id, Markup(math) if math else None
 
     @property
     def body(self) -> Markup:
@@ -172,6 +175,11 @@ class TopicView:
     def title_id(self) -> str | None:
         """The id of the H1 the body opened with, when the page's own <h1> took its place."""
         return self._body_and_title_id[1]
+
+    @property
+    def title_html(self) -> Markup:
+        """The page's title: its name, or the H1 it stands in for when that holds math."""
+        return self._body_and_title_id[2] or escape(self.name)
 
     @cached_property
     def headings(self) -> list:
@@ -287,7 +295,7 @@ class TopicSections:
             out.append(f'  <p class="ctx-types">{"".join([t._r.badge(t._root, l) + " " for l in t.types])}</p>\n')
         title_id = t.title_id
         out.append(f'  <h1 id="{escape(title_id)}">' if title_id else "  <h1>")
-        out.append(f"{escape(t.name)}</h1>\n")
+        out.append(f"{t.title_html}</h1>\n")
         if t.draft:
             out.append('  <p class="ctx-draft">Draft</p>\n')
         names = t.names

@@ -386,3 +386,12 @@ def test_a_nested_tag_is_in_its_parents_which_list_their_nested_tags() -> None:
             '<a class="ctx-tag" href="../tags/area/sub.html">#Area/Sub</a>') in html  # one per page, named as on the tags page
     sub = r.render("tags/area/sub.html").decode()
     assert 'href="../../a/"' in sub and 'href="../../c/"' in sub and 'href="../../b/"' not in sub
+
+
+def test_a_first_h1_with_math_is_the_pages_title_once_with_its_math(tmp_path) -> None:
+    write_files(tmp_path, {"alpha.md": "# The $\\alpha$ particle and *emph*\n\nText.\n"})
+    result = load_map(tmp_path)
+    assert result.topic_map["alpha"].name == "The $\\alpha$ particle and emph"
+    html = make(result, tmp_path).render("alpha/index.html").decode()
+    assert html.count("<h1") == 1
+    assert '<h1 id="h-the-alpha-particle-and-emph">The <span class="math math-inline">\\(\\alpha\\)</span> particle and <em>emph</em></h1>' in html
