@@ -87,15 +87,17 @@ def _paragraphs(src: str):
 
 
 def _continues(src: str, nl: int, hi: int, inline: bool) -> bool:
-    """Whether math may run on past the newline at `nl`: not out of an ATX heading, and (inline
-    math) not into a line that opens a block."""
+    """Whether math may run on past the newline at `nl`: not out of an ATX heading, not into or
+    out of a quote (a `$$` in a paragraph does not pair with one in the quote below it), and
+    (inline math) not into a line that opens a block."""
     line_start = src.rfind("\n", 0, nl) + 1
     if _HEADING_RE.match(src, line_start, nl):
         return False
-    if not inline:
-        return True
-    at = _PREFIX_RE.match(src, nl + 1, hi).end()
-    return _STARTS_BLOCK_RE.match(src, at, hi) is None
+    here = _PREFIX_RE.match(src, line_start, nl).group().count(">")
+    prefix = _PREFIX_RE.match(src, nl + 1, hi)
+    if prefix.group().count(">") != here:
+        return False
+    return not inline or _STARTS_BLOCK_RE.match(src, prefix.end(), hi) is None
 
 
 def _inline_end(src: str, s: int, hi: int) -> int:

@@ -156,3 +156,10 @@ def test_math_renders_the_same_on_both_paths(md):
     body, diags = render_body(md, SPAN)
     assert (body, diags) == md_legacy.render_body(md, SPAN)
     assert not any(MASK <= ord(c) <= MASK + 0x7F for c in body.html + body.text)
+
+
+def test_a_stray_display_dollar_pair_does_not_reach_into_the_quote_below():
+    body = both("Price $$ and $a$ here.\n> quote $$\n> x\n> $$\n")
+    assert body.html == ('<p>Price $$ and <span class="math math-inline">\\(a\\)</span> here.</p>\n<blockquote>\n'
+                         '<p>quote <span class="math math-display">\\[\nx\n\\]</span></p>\n</blockquote>\n')
+    assert both("> a $x\n> y$ b\n").html == '<blockquote>\n<p>a <span class="math math-inline">\\(x\ny\\)</span> b</p>\n</blockquote>\n'
