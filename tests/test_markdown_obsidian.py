@@ -3,7 +3,7 @@ in ctxgen.markdown and ctxgen.md_legacy must give the same RenderedBody)."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import ctxgen.md_legacy as md_legacy
@@ -123,6 +123,7 @@ _PIECES = st.sampled_from(["<!--", "-->", " ", "\n", "\n\n", "#tag", "#a/b-", "w
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_PIECES, max_size=16).map("".join))
+@example(md="> -->\n*")  # found by a fresh clone's run: a bare list marker after a quote line
 def test_comments_tags_and_tasks_render_the_same_on_both_paths(md):
     body, diags = render_body(md, SPAN)
     assert (body, diags) == md_legacy.render_body(md, SPAN)
