@@ -267,7 +267,10 @@ def _read_sources(map_dir: Path, found, config: Config, jobs: int, cache: "_Cach
     stats.files_parsed = sum(len(todo) for _, _, todo, _ in stale)
     blobs = read_batches_pickled(map_dir, [todo for _, _, todo, _ in stale], config.allow_html, jobs,
                                  config.max_file_bytes)
-    for (b, members, todo, any_hit), blob in zip(stale, blobs):
+    # strict: zip then asks `blobs` for one more, which ends the generator and its worker pool here.
+    # Left suspended, the pool would be shut down whenever the generator is collected, where a
+    # Ctrl-C is "ignored" with a traceback and the build goes on.
+    for (b, members, todo, any_hit), blob in zip(stale, blobs, strict=True):
         fresh = pickle.loads(blob)
         for sf in fresh:
             out[sf.path] = sf

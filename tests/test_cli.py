@@ -437,6 +437,30 @@ def test_a_role_type_page_reads_as_the_schema_label(new_map: Path):
     assert "<title>Author · " in page
 
 
+def test_the_load_stages_pool_ends_with_its_last_batch_not_when_collected(tmp_path: Path, monkeypatch):
+    """A pool shut down when its generator is collected turns a Ctrl-C at that moment into an
+    "Exception ignored" traceback, and the build goes on (the Ctrl-C test below caught it once)."""
+    import ctxgen.load as load
+    from ctxgen.build import BuildOptions, build
+
+    for i in range(300):  # over load.PARALLEL_MIN_FILES: worker processes
+        (tmp_path / f"t{i}.md").write_text(f"# Topic {i}\n")
+    ended = []
+    real = load.read_batches_pickled
+
+    def watched(*args, **kwargs):
+        try:
+            yield from real(*args, **kwargs)
+            ended.append("after its last batch")
+        except GeneratorExit:
+            ended.append("when collected")
+            raise
+
+    monkeypatch.setattr(load, "read_batches_pickled", watched)
+    result = build(BuildOptions(tmp_path, out_dir=tmp_path.parent / "site", jobs=2, use_cache=False))
+    assert result.written and ended == ["after its last batch"]
+
+
 def test_ctrl_c_in_a_terminal_stops_the_workers_too_quietly(tmp_path: Path):
     """A terminal's Ctrl-C reaches the whole process group, the workers too: whenever it comes,
     the build prints only 'ctxgen: interrupted' (no worker's traceback) and exits 130 at once."""
