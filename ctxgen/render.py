@@ -696,10 +696,10 @@ class SiteRenderer:
         ctx = self._common(path, "tag", f"Tag: {tag}")
         described = next((self.index.topics[f"tags/{t}"] for t in group if f"tags/{t}" in self.index.topics), None)
         sub_pages = {self._tag_paths[s] for t in group for s in self._sub_tags.get(t.casefold(), ())}
-        subtags = sorted((self._tag_groups[p][0], p) for p in sub_pages)  # one per page, as the tags page
+        subtags = [(self._tag_groups[p][0], p) for p in sub_pages]  # one per page, named as on the tags page
         ctx["tag"] = NS(
             label=tag,
-            subtags=[NS(label=label, href=href(path, p)) for label, p in sorted(subtags, key=lambda s: _sort_key(s[0]))],
+            subtags=[NS(label=label, href=href(path, p)) for label, p in sorted(subtags, key=lambda s: (_sort_key(s[0]), s[1]))],
             topics=self.links(path, self._tag_topics(group)),
             body=self.body_html(described.body, path, (described.id,)) if described else Markup(""),
             topic=self.link(path, described.id) if described else None,
